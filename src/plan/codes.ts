@@ -1,0 +1,127 @@
+/**
+ * Domain codes of the rule book (../shared/domain/plan-rules.md) with their display labels.
+ * Pure data: shared by plans, the machine, the workflow and every interface.
+ */
+export const ROLES = [
+  'monitor', 'office', 'officeDirector', 'leaderInCharge', 'principalLeader',
+  'leadingGroup', 'spokesperson', 'department', 'lawEnforcement', 'superior',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const GRADES = ['general', 'larger', 'major', 'especiallyMajor'] as const;
+export type Grade = (typeof GRADES)[number];
+export const gradeRank = (g: Grade): number => GRADES.indexOf(g);
+
+export const CATEGORIES = ['inquiry', 'hype', 'fabrication', 'constructive'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const STAGES = [
+  'researchAndWarning', 'rapidResponse', 'categorizedHandling', 'dynamicTracking',
+  'summaryEvaluation', 'dismissed', 'closed',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const OBLIGATION_KINDS = [
+  'firstReport', 'writtenReport', 'publicResponse', 'firstRelease', 'dispatch', 'explanation',
+  'inquiryOpinion', 'inquiryResult', 'followUp', 'summaryReport',
+] as const;
+export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
+
+export const OBLIGATION_STATUSES = ['pending', 'met', 'late', 'missed', 'waived'] as const;
+export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
+
+export const OUTCOME_KINDS = [
+  'onTime', 'late', 'missed', 'falseReport', 'concealedReport', 'dereliction', 'commendation',
+] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+export const FINDING_KINDS = ['falseReport', 'concealedReport', 'dereliction'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export const ACTIONS = [
+  'report', 'assess', 'dispatch', 'respond', 'release', 'classify', 'replyOpinion', 'replyResult',
+  'publishFacts', 'refer', 'adopt', 'regrade', 'assignTracker', 'reopen', 'subside', 'submitSummary',
+  'finding', 'commend', 'dismiss',
+] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+export const LANGUAGES = ['zh', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+type Labels<K extends string> = Record<K, { zh: string; en: string }>;
+
+export const ROLE_LABELS: Labels<Role> = {
+  monitor: { zh: '舆情监控人员', en: 'monitor' },
+  office: { zh: '领导小组办公室', en: 'leading group office' },
+  officeDirector: { zh: '办公室主任', en: 'office director' },
+  leaderInCharge: { zh: '分管领导', en: 'leader in charge' },
+  principalLeader: { zh: '主要领导', en: 'principal leader' },
+  leadingGroup: { zh: '领导小组', en: 'leading group' },
+  spokesperson: { zh: '新闻发言人', en: 'spokesperson' },
+  department: { zh: '职能科室', en: 'department' },
+  lawEnforcement: { zh: '执纪执法部门', en: 'discipline / law enforcement' },
+  superior: { zh: '上级主管部门', en: 'superior authority' },
+};
+
+export const GRADE_LABELS: Labels<Grade> = {
+  general: { zh: '一般', en: 'general' },
+  larger: { zh: '较大', en: 'larger' },
+  major: { zh: '重大', en: 'major' },
+  especiallyMajor: { zh: '特别重大', en: 'especially major' },
+};
+
+export const CATEGORY_LABELS: Labels<Category> = {
+  inquiry: { zh: '询问、置疑、诉求', en: 'inquiry' },
+  hype: { zh: '恶意传播或炒作', en: 'malicious spreading / hype' },
+  fabrication: { zh: '捏造、歪曲、诽谤', en: 'fabrication' },
+  constructive: { zh: '积极建议', en: 'constructive' },
+};
+
+export const STAGE_LABELS: Labels<Stage> = {
+  researchAndWarning: { zh: '研判预警', en: 'research and early warning' },
+  rapidResponse: { zh: '快速反应', en: 'rapid response' },
+  categorizedHandling: { zh: '分类处置', en: 'categorized handling' },
+  dynamicTracking: { zh: '动态跟踪', en: 'dynamic tracking' },
+  summaryEvaluation: { zh: '总结评估', en: 'summary evaluation' },
+  dismissed: { zh: '不构成舆情', en: 'dismissed' },
+  closed: { zh: '已结案', en: 'closed' },
+};
+
+export const OBLIGATION_LABELS: Labels<ObligationKind> = {
+  firstReport: { zh: '首报', en: 'first report' },
+  writtenReport: { zh: '书面报告', en: 'written report' },
+  publicResponse: { zh: '首次公开回应', en: 'first public response' },
+  firstRelease: { zh: '首次新闻发布', en: 'first news release' },
+  dispatch: { zh: '转办职能科室', en: 'dispatch to department' },
+  explanation: { zh: '正面解释或解决', en: 'explanation or solution' },
+  inquiryOpinion: { zh: '答复处理意见', en: 'reply with handling opinion' },
+  inquiryResult: { zh: '答复处理结果', en: 'reply with result' },
+  followUp: { zh: '续报', en: 'follow-up report' },
+  summaryReport: { zh: '总结报告', en: 'summary report' },
+};
+
+export const STATUS_LABELS: Labels<ObligationStatus> = {
+  pending: { zh: '待办', en: 'pending' },
+  met: { zh: '按时完成', en: 'met' },
+  late: { zh: '迟报', en: 'late' },
+  missed: { zh: '漏报', en: 'missed' },
+  waived: { zh: '免除', en: 'waived' },
+};
+
+export const OUTCOME_LABELS: Labels<OutcomeKind> = {
+  onTime: { zh: '按时', en: 'on time' },
+  late: { zh: '迟报', en: 'late report' },
+  missed: { zh: '漏报', en: 'missed report' },
+  falseReport: { zh: '谎报', en: 'false report' },
+  concealedReport: { zh: '瞒报', en: 'concealed report' },
+  dereliction: { zh: '失职渎职', en: 'dereliction of duty' },
+  commendation: { zh: '表彰', en: 'commendation' },
+};
+
+export function label<K extends string>(labels: Labels<K>, key: K, lang: Language): string {
+  return labels[key][lang];
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(x)}`);
+}
