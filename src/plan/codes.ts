@@ -40,7 +40,7 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export const ACTIONS = [
   'report', 'assess', 'dispatch', 'respond', 'release', 'classify', 'replyOpinion', 'replyResult',
-  'publishFacts', 'refer', 'adopt', 'regrade', 'assignTracker', 'reopen', 'subside', 'submitSummary',
+  'finishHandling', 'publishFacts', 'refer', 'adopt', 'regrade', 'assignTracker', 'reopen', 'subside', 'submitSummary',
   'finding', 'commend', 'dismiss',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];

@@ -43,6 +43,7 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   release: ['spokesperson'],
   classify: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup'],
   replyOpinion: ['department', 'office', 'spokesperson'],
+  finishHandling: ['department', 'office'],
   replyResult: ['department', 'office', 'spokesperson'],
   publishFacts: ['spokesperson'],
   refer: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],

@@ -1,0 +1,144 @@
+import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
+import { STAGE_LABELS, gradeRank, type Stage } from '../plan/codes';
+import type { CancelDeadlineParams, NotifyParams, RecordOutcomeParams, ScheduleDeadlineParams } from './effects';
+import {
+  applyEvent, enterStage, refusals, startIncident, handlingMissing,
+  type Effect, type IncidentContext, type IncidentEvent, type IncidentStart, type Step,
+} from './incident.rules';
+
+/**
+ * The five stages of an emergency plan (处置程序, 000 篇一 §四) as an XState machine.
+ * Pure: run it with `initialTransition`/`transition`; the emitted actions (scheduleDeadline,
+ * cancelDeadline, notify, recordOutcome) are for the workflow to carry out.
+ */
+
+/** Queue a step's context change and its effects, in order. */
+function emit(enqueue: any, step: Step) {
+  enqueue.assign(() => step.context);
+  for (const e of step.effects as Effect[]) enqueue({ type: e.type, params: e.params });
+}
+
+export const incidentMachine = setup({
+  types: {
+    context: {} as IncidentContext,
+    events: {} as IncidentEvent,
+    input: {} as IncidentStart,
+  },
+  actions: {
+    // Effects: carried out by the workflow, never here.
+    scheduleDeadline: (_, _params: ScheduleDeadlineParams) => {},
+    cancelDeadline: (_, _params: CancelDeadlineParams) => {},
+    notify: (_, _params: NotifyParams) => {},
+    recordOutcome: (_, _params: RecordOutcomeParams) => {},
+    apply: enqueueActions(({ context, event, enqueue }) => emit(enqueue, applyEvent(context, event))),
+    enter: enqueueActions(({ context, event, enqueue }, params: { stage: Stage }) => {
+      emit(enqueue, enterStage(context, params.stage, (event as IncidentEvent).at));
+    }),
+  },
+  guards: {
+    allowed: ({ context, event }) => refusals(context, event).length === 0,
+    handlingDone: ({ context }) => handlingMissing(context) === undefined,
+    escalates: ({ context, event }) =>
+      refusals(context, event).length === 0 && gradeRank(applyEvent(context, event).context.grade) > gradeRank(context.grade),
+  },
+}).createMachine({
+  id: 'incident',
+  context: ({ input }) => startIncident(input).context,
+  // The start effects (first timers, assignment notices) come from the same pure start as the context.
+  entry: enqueueActions(({ event, enqueue }) => {
+    const { input } = event as unknown as { input: IncidentStart };
+    for (const e of startIncident(input).effects) enqueue({ type: e.type, params: e.params } as never);
+  }),
+  initial: 'researchAndWarning',
+  on: {
+    // Accepted in every open stage.
+    METRICS: { guard: 'allowed', actions: 'apply' },
+    REGRADE: { guard: 'allowed', actions: 'apply' },
+    FINDING: { guard: 'allowed', actions: 'apply' },
+    COMMEND: { guard: 'allowed', actions: 'apply' },
+    REMINDER_DUE: { actions: 'apply' },
+    DEADLINE_DUE: { actions: 'apply' },
+  },
+  states: {
+    researchAndWarning: {
+      meta: { label: STAGE_LABELS.researchAndWarning },
+      on: {
+        REPORT: { guard: 'allowed', actions: 'apply' },
+        ASSESS: { guard: 'allowed', target: 'rapidResponse', actions: 'apply' },
+        DISMISS: { guard: 'allowed', target: 'dismissed', actions: 'apply' },
+      },
+    },
+    rapidResponse: {
+      meta: { label: STAGE_LABELS.rapidResponse },
+      entry: { type: 'enter', params: { stage: 'rapidResponse' } },
+      on: {
+        REPORT: { guard: 'allowed', actions: 'apply' },
+        DISPATCH: { guard: 'allowed', actions: 'apply' },
+        RESPOND: { guard: 'allowed', actions: 'apply' },
+        RELEASE: { guard: 'allowed', actions: 'apply' },
+        CLASSIFY: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
+      },
+    },
+    categorizedHandling: {
+      meta: { label: STAGE_LABELS.categorizedHandling },
+      entry: { type: 'enter', params: { stage: 'categorizedHandling' } },
+      on: {
+        REPORT: { guard: 'allowed', actions: 'apply' },
+        DISPATCH: { guard: 'allowed', actions: 'apply' },
+        RESPOND: { guard: 'allowed', actions: 'apply' },
+        RELEASE: { guard: 'allowed', actions: 'apply' },
+        CLASSIFY: { guard: 'allowed', actions: 'apply' },
+        REPLY_OPINION: { guard: 'allowed', actions: 'apply' },
+        FINISH_HANDLING: { guard: 'allowed', actions: 'apply' },
+        REPLY_RESULT: { guard: 'allowed', actions: 'apply' },
+        PUBLISH_FACTS: { guard: 'allowed', actions: 'apply' },
+        REFER: { guard: 'allowed', actions: 'apply' },
+        ADOPT: { guard: 'allowed', actions: 'apply' },
+        ASSIGN_TRACKER: { guard: 'allowed', target: 'dynamicTracking', actions: 'apply' },
+      },
+    },
+    dynamicTracking: {
+      meta: { label: STAGE_LABELS.dynamicTracking },
+      entry: { type: 'enter', params: { stage: 'dynamicTracking' } },
+      on: {
+        // A rise in grade while tracking reopens handling (000 篇一 §四(四); 001 school plan §四(一)).
+        METRICS: [
+          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
+          { guard: 'allowed', actions: 'apply' },
+        ],
+        REGRADE: [
+          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
+          { guard: 'allowed', actions: 'apply' },
+        ],
+        REPORT: { guard: 'allowed', actions: 'apply' },
+        RESPOND: { guard: 'allowed', actions: 'apply' },
+        RELEASE: { guard: 'allowed', actions: 'apply' },
+        PUBLISH_FACTS: { guard: 'allowed', actions: 'apply' },
+        REFER: { guard: 'allowed', actions: 'apply' },
+        REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
+        SUBSIDE: { guard: 'allowed', target: 'summaryEvaluation', actions: 'apply' },
+      },
+    },
+    summaryEvaluation: {
+      meta: { label: STAGE_LABELS.summaryEvaluation },
+      entry: { type: 'enter', params: { stage: 'summaryEvaluation' } },
+      on: {
+        REFER: { guard: 'allowed', actions: 'apply' },
+        SUBMIT_SUMMARY: { guard: 'allowed', target: 'closed', actions: 'apply' },
+      },
+    },
+    dismissed: {
+      meta: { label: STAGE_LABELS.dismissed },
+      entry: { type: 'enter', params: { stage: 'dismissed' } },
+      type: 'final',
+    },
+    closed: {
+      meta: { label: STAGE_LABELS.closed },
+      entry: { type: 'enter', params: { stage: 'closed' } },
+      type: 'final',
+    },
+  },
+});
+
+export type IncidentMachine = typeof incidentMachine;
+export type IncidentSnapshot = SnapshotFrom<IncidentMachine>;

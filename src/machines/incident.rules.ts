@@ -1,0 +1,794 @@
+import {
+  ACTIONS, CATEGORY_LABELS, FINDING_KINDS, GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, STAGES,
+  assertNever, gradeRank, label,
+  type ActionName, type Category, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
+} from '../plan/codes';
+import { formatDuration, parseDuration } from '../plan/duration';
+import { gradeFromMetrics, isHigher, mergeMetrics } from '../plan/grading';
+import type { ActionPayloads, Metrics } from '../plan/incident.schema';
+import { DEFAULT_PERMISSIONS, type Person, type Plan } from '../plan/plan.schema';
+import { escalationRoles, findPerson, peopleInRole, resolveRecipients, toRecipient } from '../plan/people';
+import { endOfLocalDay } from '../plan/time-zone';
+import type { CancelDeadlineParams, NotifyParams, Outcome, RecordOutcomeParams, ScheduleDeadlineParams } from './effects';
+import { assignedText, overdueText, regradedText, reminderText, stageText, type MessageContext } from './messages';
+
+/**
+ * The rules of an incident as pure functions over plain data: obligations (statutory deadlines),
+ * grading, categories and accountability. The machine decides *when* each runs; these decide *what*.
+ * Every function takes the time it needs from the event; none reads a clock.
+ */
+
+export interface Obligation {
+  id: string;
+  kind: ObligationKind;
+  ownerRole: Role;
+  ownerId: string;
+  ownerName: string;
+  /** the moment named in the rule (discovery, the phone report, the dispatch…) */
+  anchorAt: number;
+  /** null: no deadline yet ("as appropriate", or handling not finished) */
+  dueAt: number | null;
+  status: ObligationStatus;
+  overdue: boolean;
+  metAt?: number;
+  metBy?: string;
+  delayMs?: number;
+  remindersSent: number;
+  /** entering any stage after this one leaves it missed */
+  closesWith: Stage;
+  source: string;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  action: string;
+  by?: string;
+  role?: Role;
+  /** when it happened, as claimed */
+  at: number;
+  /** when it was recorded */
+  recordedAt: number;
+  /** recordedAt - at */
+  gapMs: number;
+  /** the gap is larger than the plan's backdateNotice */
+  backdated: boolean;
+  stage: Stage;
+  details: string;
+}
+
+export interface IncidentFacts {
+  assessedAt?: number;
+  dispatchedAt?: number;
+  dispatchedTo?: string;
+  respondedAt?: number;
+  releasedAt?: number;
+  publicFactsAt?: number;
+  referredAt?: number;
+  referredTo?: 'discipline' | 'police';
+  adoptedAt?: number;
+  opinionRepliedAt?: number;
+  handlingFinishedAt?: number;
+  resultRepliedAt?: number;
+  tracker?: string;
+  subsidedAt?: number;
+  closedAt?: number;
+  dismissedAt?: number;
+  dismissReason?: string;
+  followUps: number;
+  phoneReports: number;
+}
+
+export interface IncidentContext {
+  incident: {
+    id: string;
+    title: string;
+    summary?: string;
+    source?: { url?: string; platform?: string };
+    discoveredAt: number;
+    discoveredBy: string;
+    startedAt: number;
+  };
+  plan: Plan;
+  planHash: string;
+  stage: Stage;
+  grade: Grade;
+  gradeReasons: string[];
+  gradeSource: 'metrics' | 'manual';
+  metrics: Metrics;
+  category?: Category;
+  facts: IncidentFacts;
+  obligations: Obligation[];
+  timeline: TimelineEntry[];
+  outcomes: Outcome[];
+  seq: number;
+}
+
+export interface IncidentStart {
+  incident: {
+    id: string;
+    title: string;
+    summary?: string;
+    source?: { url?: string; platform?: string };
+    discoveredAt: string;
+    discoveredBy: string;
+    metrics: Metrics;
+  };
+  plan: Plan;
+  planHash: string;
+  /** when the incident was entered (workflow time) */
+  startedAt: number;
+}
+
+/** Events: one per action (UPPER_SNAKE of its name), plus metrics and timers. */
+type ActionEventType<K extends ActionName> = K extends string ? Uppercase<SnakeCase<K>> : never;
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? T extends Uncapitalize<T> ? `${Lowercase<H>}${SnakeCase<T>}` : `${Lowercase<H>}_${SnakeCase<T>}`
+  : S;
+
+export type ActionEvent = {
+  [K in ActionName]: { type: ActionEventType<K>; action: K; payload: ActionPayloads[K]; at: number; recordedAt: number };
+}[ActionName];
+
+export type IncidentEvent =
+  | ActionEvent
+  | { type: 'METRICS'; metrics: Metrics; by?: string; at: number; recordedAt: number }
+  | { type: 'REMINDER_DUE'; obligationId: string; index: number; at: number }
+  | { type: 'DEADLINE_DUE'; obligationId: string; at: number };
+
+export function eventTypeOf(action: ActionName): ActionEventType<ActionName> {
+  return action.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase() as ActionEventType<ActionName>;
+}
+
+export const ACTION_EVENT_TYPES = ACTIONS.map(eventTypeOf);
+
+export type Effect =
+  | { type: 'scheduleDeadline'; params: ScheduleDeadlineParams }
+  | { type: 'cancelDeadline'; params: CancelDeadlineParams }
+  | { type: 'notify'; params: NotifyParams }
+  | { type: 'recordOutcome'; params: RecordOutcomeParams };
+
+export interface Step {
+  context: IncidentContext;
+  effects: Effect[];
+}
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+const dur = (text: string): number => parseDuration(text) ?? 0;
+const stageRank = (s: Stage): number => STAGES.indexOf(s);
+
+const SOURCES: Record<ObligationKind, string> = {
+  firstReport: '000 篇三 §四(二); 000 篇五 §五(二)',
+  writtenReport: '000 篇三 §四(二)',
+  publicResponse: '000 篇一/篇二 §四(二); 001 篇1 §四(二)',
+  firstRelease: '000 篇五 §四(一)1',
+  dispatch: '001 school plan §四(一)',
+  explanation: '001 school plan §四(一)',
+  inquiryOpinion: '000 篇一 §四(三)1',
+  inquiryResult: '000 篇一 §四(三)1',
+  followUp: '000 篇一/篇三 §四(二)',
+  summaryReport: '000 篇三 §四(五)',
+};
+
+const CLOSES_WITH: Record<ObligationKind, Stage> = {
+  firstReport: 'rapidResponse',
+  writtenReport: 'rapidResponse',
+  dispatch: 'rapidResponse',
+  publicResponse: 'categorizedHandling',
+  firstRelease: 'categorizedHandling',
+  explanation: 'categorizedHandling',
+  inquiryOpinion: 'categorizedHandling',
+  inquiryResult: 'categorizedHandling',
+  followUp: 'dynamicTracking',
+  summaryReport: 'summaryEvaluation',
+};
+
+export function messageContext(ctx: IncidentContext): MessageContext {
+  return { lang: ctx.plan.language, timeZone: ctx.plan.timeZone, unitName: ctx.plan.unit.name, title: ctx.incident.title };
+}
+
+export function rolesOf(plan: Plan, personId: string): Role[] {
+  return findPerson(plan, personId)?.roles ?? [];
+}
+
+export function allowedRoles(plan: Plan, action: ActionName): Role[] {
+  return plan.permissions[action] ?? DEFAULT_PERMISSIONS[action];
+}
+
+/** The role a person acts in for an action: the first of their roles the plan allows. */
+function actingRole(plan: Plan, personId: string, action: ActionName): Role | undefined {
+  const allowed = allowedRoles(plan, action);
+  return rolesOf(plan, personId).find((r) => allowed.includes(r));
+}
+
+/** The person answerable for a role: the named person if they hold it, else the first in the plan. */
+function answerable(plan: Plan, role: Role, preferredId?: string): { id: string; name: string; role: Role } {
+  const preferred = preferredId ? findPerson(plan, preferredId) : undefined;
+  if (preferred) return { id: preferred.id, name: preferred.name, role: preferred.roles.includes(role) ? role : preferred.roles[0] };
+  const first = peopleInRole(plan, role)[0] ?? plan.people[0];
+  return { id: first.id, name: first.name, role };
+}
+
+function gradeDeadline(plan: Plan, kind: 'publicResponse' | 'firstRelease' | 'dispatch' | 'explanation', grade: Grade): number | undefined {
+  const d = plan.deadlines[kind];
+  return d.grades.includes(grade) ? dur(d.within) : undefined;
+}
+
+function firstReportWithin(plan: Plan, grade: Grade): number | undefined {
+  const text = plan.deadlines.firstReport[grade];
+  return text ? dur(text) : undefined;
+}
+
+// ───────────────────────────── the draft: change data, collect effects ─────────────────────────────
+
+class Draft {
+  readonly ctx: IncidentContext;
+  readonly notes: Effect[] = [];
+  constructor(prev: IncidentContext, readonly now: number) {
+    this.ctx = clone(prev);
+  }
+
+  get plan() { return this.ctx.plan; }
+
+  find(kind: ObligationKind): Obligation | undefined {
+    return this.ctx.obligations.find((o) => o.kind === kind && o.status === 'pending');
+  }
+
+  nextId(kind: ObligationKind): string {
+    const n = this.ctx.obligations.filter((o) => o.kind === kind).length;
+    return n === 0 ? kind : `${kind}-${n + 1}`;
+  }
+
+  /** Add an obligation unless one of this kind is already pending. */
+  oblige(kind: ObligationKind, anchorAt: number, dueAt: number | null, ownerPreferred?: string): Obligation {
+    const existing = this.find(kind);
+    if (existing && kind !== 'writtenReport') return existing;
+    const ownerRole = this.plan.owners[kind];
+    const owner = answerable(this.plan, ownerRole, ownerPreferred);
+    const ob: Obligation = {
+      id: this.nextId(kind), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
+      anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
+      closesWith: CLOSES_WITH[kind], source: SOURCES[kind],
+    };
+    this.ctx.obligations.push(ob);
+    if (dueAt !== null) this.notifyAssigned(ob);
+    return ob;
+  }
+
+  setDue(ob: Obligation, dueAt: number | null) {
+    if (ob.status !== 'pending' || ob.dueAt === dueAt) return;
+    ob.dueAt = dueAt;
+    ob.overdue = false;
+    ob.remindersSent = 0;
+    if (dueAt !== null) this.notifyAssigned(ob);
+  }
+
+  /** Meet an obligation at `at` by `by`; late if after its due time. */
+  meet(ob: Obligation | undefined, at: number, by: string) {
+    if (!ob || ob.status !== 'pending') return;
+    ob.metAt = at;
+    ob.metBy = by;
+    const late = ob.dueAt !== null && at > ob.dueAt;
+    ob.status = late ? 'late' : 'met';
+    if (late) ob.delayMs = at - (ob.dueAt as number);
+    this.outcome(late ? 'late' : 'onTime', ob, at, late
+      ? `${label(OBLIGATION_LABELS, ob.kind, 'zh')}迟${formatDuration(ob.delayMs!)} (${ob.source})`
+      : `${label(OBLIGATION_LABELS, ob.kind, 'zh')}按时完成 (${ob.source})`, by);
+  }
+
+  waive(ob: Obligation, why: string) {
+    if (ob.status !== 'pending') return;
+    ob.status = 'waived';
+    ob.metAt = this.now;
+    this.timeline({ action: 'waive', at: this.now, details: `${ob.id}: ${why}` });
+  }
+
+  miss(ob: Obligation, at: number, why: string) {
+    if (ob.status !== 'pending') return;
+    ob.status = 'missed';
+    this.outcome('missed', ob, at, `${label(OBLIGATION_LABELS, ob.kind, 'zh')}漏报：${why} (${ob.source})`);
+  }
+
+  outcome(kind: OutcomeKind, ob: Obligation | undefined, at: number, details: string, recordedBy?: string, who?: { id: string; name: string; role: Role }) {
+    const c = this.ctx;
+    const person = who ?? (ob ? { id: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined);
+    if (!person) throw new Error('an outcome needs a person');
+    const key = ob ? ob.id : `action-${c.seq}`;
+    const o: Outcome = {
+      id: `${c.incident.id}/${key}/${kind}`,
+      incidentId: c.incident.id, unitId: c.plan.unit.id, kind,
+      obligationId: ob?.id, obligationKind: ob?.kind,
+      personId: person.id, personName: person.name, role: person.role,
+      at, delayMs: kind === 'late' ? ob?.delayMs : undefined, dueAt: ob?.dueAt ?? undefined,
+      details, recordedBy,
+    };
+    c.outcomes.push(o);
+  }
+
+  notify(params: Omit<NotifyParams, 'incidentId' | 'unitId'>) {
+    if (params.recipients.length === 0) return;
+    this.notes.push({ type: 'notify', params: { ...params, incidentId: this.ctx.incident.id, unitId: this.plan.unit.id } });
+  }
+
+  notifyAssigned(ob: Obligation) {
+    if (ob.dueAt === null) return;
+    const owner = findPerson(this.plan, ob.ownerId);
+    const { subject, text } = assignedText(messageContext(this.ctx), ob.kind, ob.dueAt);
+    this.notify({
+      notificationId: `${ob.id}/assigned/${ob.dueAt}`, kind: 'assigned', obligationId: ob.id,
+      recipients: owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(this.plan, [ob.ownerRole]),
+      subject, text,
+    });
+  }
+
+  timeline(e: { action: string; by?: string; role?: Role; at: number; details: string }) {
+    const c = this.ctx;
+    c.seq += 1;
+    const gapMs = Math.max(0, this.now - e.at);
+    c.timeline.push({
+      seq: c.seq, action: e.action, by: e.by, role: e.role, at: e.at, recordedAt: this.now, gapMs,
+      backdated: gapMs > dur(c.plan.backdateNotice), stage: c.stage, details: e.details,
+    });
+  }
+
+  /** Turn the changes into effects: timers for new or moved deadlines, cancels, ledger records. */
+  finish(prev: IncidentContext): Step {
+    const effects: Effect[] = [];
+    const before = new Map(prev.obligations.map((o) => [o.id, o]));
+    for (const ob of this.ctx.obligations) {
+      const old = before.get(ob.id);
+      const wasTimed = old !== undefined && old.status === 'pending' && old.dueAt !== null && !old.overdue;
+      const isTimed = ob.status === 'pending' && ob.dueAt !== null && !ob.overdue;
+      if (isTimed && (!wasTimed || old!.dueAt !== ob.dueAt)) {
+        effects.push({ type: 'scheduleDeadline', params: scheduleParams(this.ctx, ob) });
+      } else if (wasTimed && !isTimed && !(ob.status === 'pending' && ob.overdue)) {
+        effects.push({ type: 'cancelDeadline', params: { obligationId: ob.id } });
+      }
+    }
+    effects.push(...this.notes);
+    const known = new Set(prev.outcomes.map((o) => o.id));
+    for (const o of this.ctx.outcomes) if (!known.has(o.id)) effects.push({ type: 'recordOutcome', params: { outcome: o } });
+    return { context: this.ctx, effects };
+  }
+}
+
+export function scheduleParams(ctx: IncidentContext, ob: Obligation): ScheduleDeadlineParams {
+  const dueAt = ob.dueAt as number;
+  const remindAt = ctx.plan.reminders
+    .map((r) => dueAt - dur(r))
+    .filter((t) => t > ob.anchorAt)
+    .sort((a, b) => a - b)
+    .slice(ob.remindersSent);
+  const summary = `${ob.id} (${label(OBLIGATION_LABELS, ob.kind, ctx.plan.language)}) due ${new Date(dueAt).toISOString()} → ${ob.ownerName}`;
+  return { obligationId: ob.id, dueAt, remindAt, summary };
+}
+
+// ───────────────────────────── start ─────────────────────────────
+
+export function startIncident(input: IncidentStart): Step {
+  const discoveredAt = Date.parse(input.incident.discoveredAt);
+  const decision = gradeFromMetrics(input.plan, input.incident.metrics);
+  const empty: IncidentContext = {
+    incident: {
+      id: input.incident.id, title: input.incident.title, summary: input.incident.summary,
+      source: input.incident.source, discoveredAt, discoveredBy: input.incident.discoveredBy, startedAt: input.startedAt,
+    },
+    plan: input.plan, planHash: input.planHash,
+    stage: 'researchAndWarning',
+    grade: decision.grade, gradeReasons: decision.reasons, gradeSource: 'metrics',
+    metrics: input.incident.metrics,
+    facts: { followUps: 0, phoneReports: 0 },
+    obligations: [], timeline: [], outcomes: [], seq: 0,
+  };
+  const d = new Draft(empty, input.startedAt);
+  d.timeline({
+    action: 'discover', by: input.incident.discoveredBy, role: rolesOf(input.plan, input.incident.discoveredBy)[0],
+    at: discoveredAt,
+    details: `${label(GRADE_LABELS, decision.grade, 'zh')} (${decision.reasons.join(', ')}); plan ${input.plan.id}@${input.plan.version}`,
+  });
+  applyGradeObligations(d);
+  return d.finish(empty);
+}
+
+/** Obligations that depend on the grade: created, re-timed or waived whenever the grade changes. */
+function applyGradeObligations(d: Draft) {
+  const c = d.ctx;
+  const plan = c.plan;
+  const t0 = c.incident.discoveredAt;
+
+  const frWithin = firstReportWithin(plan, c.grade);
+  const fr = c.obligations.find((o) => o.kind === 'firstReport');
+  if (!fr) d.oblige('firstReport', t0, frWithin === undefined ? null : t0 + frWithin, c.incident.discoveredBy);
+  else d.setDue(fr, frWithin === undefined ? null : t0 + frWithin);
+
+  for (const kind of ['publicResponse', 'firstRelease'] as const) {
+    const within = gradeDeadline(plan, kind, c.grade);
+    const pending = d.find(kind);
+    const ever = c.obligations.some((o) => o.kind === kind);
+    if (within !== undefined) {
+      if (pending) d.setDue(pending, t0 + within);
+      else if (!ever) d.oblige(kind, t0, t0 + within);
+    } else if (pending) {
+      d.waive(pending, `not required for grade ${c.grade}`);
+    }
+  }
+
+  // dispatch and explanation run from the assessment / dispatch moments (general incidents).
+  const dispatchWithin = gradeDeadline(plan, 'dispatch', c.grade);
+  const dispatch = d.find('dispatch');
+  if (c.facts.assessedAt !== undefined && dispatchWithin !== undefined && !c.obligations.some((o) => o.kind === 'dispatch')) {
+    d.oblige('dispatch', c.facts.assessedAt, c.facts.assessedAt + dispatchWithin);
+  } else if (dispatch && dispatchWithin === undefined) {
+    d.waive(dispatch, `not required for grade ${c.grade}`);
+  } else if (dispatch && dispatchWithin !== undefined) {
+    d.setDue(dispatch, dispatch.anchorAt + dispatchWithin);
+  }
+  const explWithin = gradeDeadline(plan, 'explanation', c.grade);
+  const expl = d.find('explanation');
+  if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !c.obligations.some((o) => o.kind === 'explanation')) {
+    d.oblige('explanation', c.facts.dispatchedAt, c.facts.dispatchedAt + explWithin, c.facts.dispatchedTo);
+  } else if (expl && explWithin === undefined) {
+    d.waive(expl, `not required for grade ${c.grade}`);
+  } else if (expl && explWithin !== undefined) {
+    d.setDue(expl, expl.anchorAt + explWithin);
+  }
+}
+
+function setGrade(d: Draft, grade: Grade, reasons: string[], source: 'metrics' | 'manual', by: string | undefined, at: number) {
+  const c = d.ctx;
+  const from = c.grade;
+  if (from === grade) return;
+  c.grade = grade;
+  c.gradeReasons = reasons;
+  c.gradeSource = source;
+  applyGradeObligations(d);
+  const reason = reasons.join(', ');
+  d.timeline({ action: 'regrade', by, at, details: `${from} → ${grade}: ${reason}` });
+  const { subject, text } = regradedText(messageContext(c), from, grade, reason);
+  d.notify({
+    notificationId: `regrade-${c.seq}`, kind: 'escalation',
+    recipients: resolveRecipients(c.plan, ['office', 'officeDirector', 'leaderInCharge', ...(gradeRank(grade) >= gradeRank('major') ? ['principalLeader' as Role] : [])]),
+    subject, text,
+  });
+}
+
+// ───────────────────────────── refusals (shared by guards and update validators) ─────────────────────────────
+
+/**
+ * Why an action cannot be taken now, beyond the stage: unknown people, roles the plan does not allow,
+ * impossible times, and the category rules. Empty when it may go ahead.
+ */
+export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
+  const out: string[] = [];
+  if (event.type === 'REMINDER_DUE' || event.type === 'DEADLINE_DUE') return out;
+  const plan = ctx.plan;
+  if (event.type === 'METRICS') {
+    if (event.at < ctx.incident.discoveredAt) out.push('at: is before the incident was discovered');
+    if (event.at > event.recordedAt + CLOCK_SKEW_MS) out.push('at: is in the future');
+    return out;
+  }
+  const { action, payload } = event;
+  const by = findPerson(plan, payload.by);
+  if (!by) {
+    out.push(`by: "${payload.by}" is not a person in plan ${plan.id}`);
+  } else if (!actingRole(plan, by.id, action)) {
+    const need = allowedRoles(plan, action).map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ');
+    out.push(`by: ${by.id} holds ${by.roles.join(', ')}; action ${action} needs one of: ${need}`);
+  }
+  if (event.at > event.recordedAt + CLOCK_SKEW_MS) out.push('at: is in the future');
+  if (event.at < ctx.incident.discoveredAt) out.push('at: is before the incident was discovered');
+  const needPerson = (field: string, id: string, role?: Role) => {
+    const p = findPerson(plan, id);
+    if (!p) out.push(`${field}: "${id}" is not a person in plan ${plan.id}`);
+    else if (role && !p.roles.includes(role)) out.push(`${field}: ${id} does not hold role ${role}`);
+  };
+  const cat = ctx.category;
+  switch (action) {
+    case 'dispatch': needPerson('department', event.payload.department, 'department'); break;
+    case 'assignTracker': {
+      needPerson('tracker', event.payload.tracker);
+      const missing = handlingMissing(ctx);
+      if (missing) out.push(`handling is not finished: ${missing}`);
+      break;
+    }
+    case 'finding': case 'commend': needPerson('person', event.payload.person); break;
+    case 'replyOpinion': case 'finishHandling': case 'replyResult':
+      if (cat !== 'inquiry') out.push(`${action} applies to inquiry incidents; this one is ${cat ?? 'not classified'}`);
+      if (action === 'replyResult' && ctx.facts.opinionRepliedAt === undefined) out.push('replyResult: reply with the handling opinion first (replyOpinion)');
+      break;
+    case 'publishFacts': case 'refer':
+      if (cat !== 'hype' && cat !== 'fabrication') out.push(`${action} applies to hype and fabrication incidents; this one is ${cat ?? 'not classified'}`);
+      if (action === 'refer' && cat === 'hype' && ctx.facts.publicFactsAt === undefined) out.push('refer: a hype incident is referred only after the facts were published and it continues (publishFacts first)');
+      break;
+    case 'adopt':
+      if (cat !== 'constructive') out.push(`adopt applies to constructive incidents; this one is ${cat ?? 'not classified'}`);
+      break;
+    case 'submitSummary':
+      if (cat === 'fabrication' && ctx.facts.referredAt === undefined) {
+        out.push('submitSummary: a fabrication incident cannot be closed before it is referred to discipline/law enforcement (refer)');
+      }
+      break;
+    case 'regrade':
+      if (event.payload.grade === ctx.grade) out.push(`grade: the incident is already ${ctx.grade}`);
+      break;
+    case 'classify':
+      if (event.payload.category === cat) out.push(`category: the incident is already ${cat}`);
+      break;
+    case 'report': case 'assess': case 'respond': case 'release': case 'reopen': case 'subside': case 'dismiss':
+      break;
+    default: assertNever(action);
+  }
+  return out;
+}
+
+/** Allow a claimed time a little ahead of the workflow clock (client clocks drift). */
+export const CLOCK_SKEW_MS = 60_000;
+
+/** What the category's handling still needs before tracking can start, or undefined. */
+export function handlingMissing(ctx: IncidentContext): string | undefined {
+  const f = ctx.facts;
+  switch (ctx.category) {
+    case undefined: return 'the incident is not classified';
+    case 'inquiry':
+      if (f.opinionRepliedAt === undefined) return 'inquiry: reply with the handling opinion (replyOpinion)';
+      if (f.resultRepliedAt === undefined) return 'inquiry: reply with the result (replyResult)';
+      return undefined;
+    case 'hype': return f.publicFactsAt === undefined ? 'hype: publish the facts and the handling (publishFacts)' : undefined;
+    case 'fabrication': return f.publicFactsAt === undefined ? 'fabrication: clarify the facts publicly (publishFacts)' : undefined;
+    case 'constructive': return f.adoptedAt === undefined ? 'constructive: adopt the suggestion and reply (adopt)' : undefined;
+    default: return assertNever(ctx.category);
+  }
+}
+
+// ───────────────────────────── applying events ─────────────────────────────
+
+/** Apply one accepted event. The machine calls this only for events its current stage accepts. */
+export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
+  const now = 'recordedAt' in event ? event.recordedAt : event.at;
+  const d = new Draft(prev, now);
+  const c = d.ctx;
+  switch (event.type) {
+    case 'METRICS': {
+      c.metrics = mergeMetrics(c.metrics, event.metrics);
+      const decision = gradeFromMetrics(c.plan, c.metrics);
+      d.timeline({ action: 'metrics', by: event.by, at: event.at, details: JSON.stringify(event.metrics) });
+      // Metrics only ever escalate; lowering a grade is a person's decision (regrade).
+      if (isHigher(decision.grade, c.grade)) setGrade(d, decision.grade, decision.reasons, 'metrics', event.by, event.at);
+      break;
+    }
+    case 'REMINDER_DUE': {
+      const ob = c.obligations.find((o) => o.id === event.obligationId);
+      if (!ob || ob.status !== 'pending' || ob.dueAt === null || ob.remindersSent > event.index) break;
+      ob.remindersSent = event.index + 1;
+      const owner = findPerson(c.plan, ob.ownerId);
+      const { subject, text } = reminderText(messageContext(c), ob.kind, ob.dueAt, event.at);
+      d.notify({
+        notificationId: `${ob.id}/reminder-${event.index + 1}/${ob.dueAt}`, kind: 'reminder', obligationId: ob.id,
+        recipients: owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(c.plan, [ob.ownerRole]), subject, text,
+      });
+      break;
+    }
+    case 'DEADLINE_DUE': {
+      const ob = c.obligations.find((o) => o.id === event.obligationId);
+      if (!ob || ob.status !== 'pending' || ob.dueAt === null || ob.overdue || event.at < ob.dueAt) break;
+      ob.overdue = true;
+      const owner = findPerson(c.plan, ob.ownerId);
+      const { subject, text } = overdueText(messageContext(c), ob.kind, ob.dueAt, ob.ownerName, ob.ownerRole);
+      d.notify({
+        notificationId: `${ob.id}/overdue/${ob.dueAt}`, kind: 'overdue', obligationId: ob.id,
+        recipients: resolveRecipients(c.plan, escalationRoles(c.plan, ob.ownerRole), owner ? [{ person: owner, role: ob.ownerRole }] : []),
+        subject, text,
+      });
+      d.timeline({ action: 'overdue', at: event.at, details: `${ob.id} was due ${new Date(ob.dueAt).toISOString()} (${ob.ownerName})` });
+      break;
+    }
+    default:
+      applyAction(d, event);
+  }
+  return d.finish(prev);
+}
+
+function applyAction(d: Draft, event: ActionEvent) {
+  const c = d.ctx;
+  const plan = c.plan;
+  const by = event.payload.by;
+  const at = event.at;
+  const role = actingRole(plan, by, event.action);
+  const log = (details: string) => d.timeline({ action: event.action, by, role, at, details });
+  const f = c.facts;
+  switch (event.action) {
+    case 'report': {
+      const p = event.payload;
+      log(`${p.kind} ${p.mode} report to ${p.to}${p.note ? `: ${p.note}` : ''}`);
+      if (p.kind === 'initial' && plan.deadlines.firstReportTo.includes(p.to)) d.meet(d.find('firstReport'), at, by);
+      if (p.mode === 'phone') {
+        f.phoneReports += 1;
+        d.oblige('writtenReport', at, at + dur(plan.deadlines.writtenReportAfterPhone), by);
+      } else {
+        const pendingWritten = c.obligations.find((o) => o.kind === 'writtenReport' && o.status === 'pending' && o.ownerId === by);
+        d.meet(pendingWritten, at, by);
+      }
+      if (p.kind === 'followUp') {
+        f.followUps += 1;
+        const fu = d.find('followUp');
+        d.meet(fu, at, by);
+        if (fu && c.stage !== 'researchAndWarning') d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery), c.facts.tracker);
+      }
+      break;
+    }
+    case 'assess': {
+      f.assessedAt = at;
+      const p = event.payload;
+      log(`assessed${p.grade ? ` as ${p.grade}` : ''}${p.note ? `: ${p.note}` : ''}`);
+      if (p.grade && p.grade !== c.grade) setGrade(d, p.grade, [`assessed by ${by}`], 'manual', by, at);
+      else applyGradeObligations(d);
+      d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery));
+      break;
+    }
+    case 'dispatch': {
+      f.dispatchedAt = at;
+      f.dispatchedTo = event.payload.department;
+      log(`dispatched to ${event.payload.department}`);
+      d.meet(d.find('dispatch'), at, by);
+      applyGradeObligations(d);
+      break;
+    }
+    case 'respond': {
+      const p = event.payload;
+      f.respondedAt ??= at;
+      log(`public response on ${p.channel} in the name of the ${p.inNameOf}: ${p.text}${p.url ? ` (${p.url})` : ''}`);
+      d.meet(d.find('publicResponse'), at, by);
+      d.meet(d.find('explanation'), at, by);
+      break;
+    }
+    case 'release': {
+      const p = event.payload;
+      f.releasedAt ??= at;
+      log(`${p.form}${p.channel ? ` on ${p.channel}` : ''}: ${p.text}`);
+      d.meet(d.find('firstRelease'), at, by);
+      d.meet(d.find('publicResponse'), at, by);
+      break;
+    }
+    case 'classify': {
+      const from = c.category;
+      c.category = event.payload.category;
+      log(`classified ${from ? `${from} → ` : ''}${c.category} (${CATEGORY_LABELS[c.category].zh})`);
+      if (from === 'inquiry') {
+        for (const ob of c.obligations) if ((ob.kind === 'inquiryOpinion' || ob.kind === 'inquiryResult') && ob.status === 'pending') d.waive(ob, `reclassified as ${c.category}`);
+      }
+      if (c.category === 'inquiry' && !c.obligations.some((o) => o.kind === 'inquiryOpinion')) {
+        const t0 = c.incident.discoveredAt;
+        d.oblige('inquiryOpinion', t0, endOfLocalDay(plan.timeZone, t0), f.dispatchedTo);
+      }
+      break;
+    }
+    case 'replyOpinion': {
+      f.opinionRepliedAt ??= at;
+      log(`handling opinion${event.payload.immediate ? ' (immediate reply with the result)' : ''}: ${event.payload.text}`);
+      d.meet(d.find('inquiryOpinion'), at, by);
+      d.meet(d.find('explanation'), at, by);
+      if (event.payload.immediate) {
+        f.handlingFinishedAt ??= at;
+        f.resultRepliedAt ??= at;
+      } else if (!c.obligations.some((o) => o.kind === 'inquiryResult')) {
+        d.oblige('inquiryResult', at, null, f.dispatchedTo);
+      }
+      break;
+    }
+    case 'finishHandling': {
+      f.handlingFinishedAt = at;
+      log(`handling finished${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      const res = d.find('inquiryResult') ?? d.oblige('inquiryResult', at, null, f.dispatchedTo);
+      res.anchorAt = at;
+      d.setDue(res, endOfLocalDay(plan.timeZone, at));
+      break;
+    }
+    case 'replyResult': {
+      f.resultRepliedAt ??= at;
+      if (f.handlingFinishedAt === undefined) {
+        f.handlingFinishedAt = at;
+        const res = d.find('inquiryResult');
+        if (res) { res.anchorAt = at; d.setDue(res, endOfLocalDay(plan.timeZone, at)); }
+      }
+      log(`result: ${event.payload.text}`);
+      d.meet(d.find('inquiryResult'), at, by);
+      d.meet(d.find('explanation'), at, by);
+      break;
+    }
+    case 'publishFacts': {
+      f.publicFactsAt ??= at;
+      log(`facts published on ${event.payload.channel}: ${event.payload.text}`);
+      d.meet(d.find('publicResponse'), at, by);
+      d.meet(d.find('explanation'), at, by);
+      break;
+    }
+    case 'refer': {
+      f.referredAt ??= at;
+      f.referredTo = event.payload.to;
+      log(`referred to ${event.payload.to}: ${event.payload.reason}`);
+      const le = resolveRecipients(plan, ['lawEnforcement', 'office']);
+      d.notify({
+        notificationId: `refer-${c.seq}`, kind: 'info', recipients: le,
+        subject: plan.language === 'zh' ? `【${plan.unit.name}】移交${event.payload.to === 'police' ? '公安机关' : '执纪执法部门'}：${c.incident.title}` : `[${plan.unit.name}] Referred to ${event.payload.to}: ${c.incident.title}`,
+        text: event.payload.reason,
+      });
+      break;
+    }
+    case 'adopt': {
+      f.adoptedAt ??= at;
+      log(`suggestion adopted, reply: ${event.payload.text}`);
+      d.meet(d.find('explanation'), at, by);
+      break;
+    }
+    case 'regrade': {
+      log(`regrade requested ${c.grade} → ${event.payload.grade}: ${event.payload.reason}`);
+      setGrade(d, event.payload.grade, [event.payload.reason], 'manual', by, at);
+      break;
+    }
+    case 'assignTracker': {
+      f.tracker = event.payload.tracker;
+      log(`tracker: ${event.payload.tracker}`);
+      const fu = d.find('followUp');
+      if (fu) { fu.ownerId = event.payload.tracker; const p = findPerson(plan, event.payload.tracker); if (p) fu.ownerName = p.name; }
+      break;
+    }
+    case 'reopen': log(`handling reopened: ${event.payload.reason}`); break;
+    case 'subside': {
+      f.subsidedAt = at;
+      log(`subsided: ${event.payload.reason}`);
+      d.oblige('summaryReport', at, at + dur(plan.deadlines.summaryReport));
+      break;
+    }
+    case 'submitSummary': {
+      f.closedAt = at;
+      log(`summary report: ${event.payload.text}`);
+      d.meet(d.find('summaryReport'), at, by);
+      break;
+    }
+    case 'finding': {
+      const p = event.payload;
+      const person = findPerson(plan, p.person) as Person;
+      log(`finding ${p.kind} against ${p.person}: ${p.details}${p.seriousLoss ? ' (serious loss: reported to the police)' : ''}`);
+      d.outcome(p.kind, undefined, at, `${p.details}${p.seriousLoss ? ' [严重损失，报公安机关]' : ''}`, by, { id: person.id, name: person.name, role: person.roles[0] });
+      break;
+    }
+    case 'commend': {
+      const p = event.payload;
+      const person = findPerson(plan, p.person) as Person;
+      log(`commendation for ${p.person}: ${p.reason}`);
+      d.outcome('commendation', undefined, at, p.reason, by, { id: person.id, name: person.name, role: person.roles[0] });
+      break;
+    }
+    case 'dismiss': {
+      f.dismissedAt = at;
+      f.dismissReason = event.payload.reason;
+      log(`dismissed: ${event.payload.reason}`);
+      break;
+    }
+    default: assertNever(event);
+  }
+}
+
+/**
+ * Entering a stage: obligations whose stage has passed and are still unmet become missed (漏报);
+ * a dismissed incident waives everything; the follow-up cadence ends when the incident subsides.
+ */
+export function enterStage(prev: IncidentContext, stage: Stage, at: number): Step {
+  const d = new Draft(prev, at);
+  const c = d.ctx;
+  const from = c.stage;
+  c.stage = stage;
+  if (from !== stage) d.timeline({ action: 'stage', at, details: `${STAGE_LABELS[from].zh} → ${STAGE_LABELS[stage].zh}; ${stageText(messageContext(c), stage)}` });
+  for (const ob of c.obligations) {
+    if (ob.status !== 'pending') continue;
+    if (stage === 'dismissed') d.waive(ob, 'not an incident');
+    else if (ob.kind === 'followUp' && stageRank(stage) > stageRank('dynamicTracking') && !ob.overdue) d.waive(ob, 'follow-up reports end when the incident subsides');
+    else if (stageRank(stage) > stageRank(ob.closesWith)) {
+      d.miss(ob, at, `still unmet when ${STAGE_LABELS[ob.closesWith].zh} ended`);
+    }
+  }
+  return d.finish(prev);
+}
+
+export { FINDING_KINDS };

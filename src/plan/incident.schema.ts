@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { CATEGORIES, FINDING_KINDS, GRADES, ROLES, type ActionName } from './codes';
+
+/**
+ * Every input a user can send, validated once at the edges (CLI, API, update validators).
+ * Times are ISO-8601 strings with an offset or "Z".
+ */
+export const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with an offset, e.g. 2026-03-02T09:30:00+08:00' });
+const personId = z.string().min(1, 'must name a person id from the plan');
+const text = z.string().trim().min(1, 'must not be empty').max(4000);
+
+export const metricsSchema = z
+  .object({
+    /** total opinion volume: posts, reposts and replies counted by the monitor (篇/条) */
+    posts: z.number().int().nonnegative().optional(),
+    reads: z.number().int().nonnegative().optional(),
+    comments: z.number().int().nonnegative().optional(),
+    sites: z.number().int().nonnegative().optional(),
+    mainstreamMedia: z.boolean().optional(),
+    keySubject: z.boolean().optional(),
+    rapidSpread: z.boolean().optional(),
+    casualties: z.number().int().nonnegative().optional(),
+    socialOrderDisrupted: z.boolean().optional(),
+  })
+  .strict();
+export type Metrics = z.infer<typeof metricsSchema>;
+
+export const incidentIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'must be 1–80 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const incidentInputSchema = z
+  .object({
+    id: incidentIdSchema,
+    title: text,
+    summary: z.string().max(4000).optional(),
+    source: z.object({ url: z.string().url().optional(), platform: z.string().optional() }).strict().optional(),
+    discoveredAt: isoTime,
+    discoveredBy: personId,
+    metrics: metricsSchema.default({}),
+  })
+  .strict();
+export type IncidentInput = z.infer<typeof incidentInputSchema>;
+
+/** Fields every action carries: who did it and, for something done offline, when. */
+const base = {
+  by: personId,
+  at: isoTime.optional(),
+  note: z.string().max(4000).optional(),
+};
+
+const channel = z.enum(['weibo', 'wechat', 'website', 'forum', 'app', 'pressConference', 'media', 'other']);
+
+export const actionSchemas = {
+  report: z.object({ ...base, to: z.enum(ROLES), mode: z.enum(['phone', 'written']), kind: z.enum(['initial', 'followUp']).default('initial') }).strict(),
+  assess: z.object({ ...base, grade: z.enum(GRADES).optional() }).strict(),
+  dispatch: z.object({ ...base, department: personId }).strict(),
+  respond: z.object({ ...base, channel, text, inNameOf: z.enum(['unit', 'spokesperson']), url: z.string().url().optional() }).strict(),
+  release: z.object({ ...base, form: z.enum(['pressRelease', 'pressConference', 'briefing', 'interview', 'statement']), text, channel: channel.optional() }).strict(),
+  classify: z.object({ ...base, category: z.enum(CATEGORIES) }).strict(),
+  replyOpinion: z.object({ ...base, text, immediate: z.boolean().default(false) }).strict(),
+  finishHandling: z.object({ ...base }).strict(),
+  replyResult: z.object({ ...base, text }).strict(),
+  publishFacts: z.object({ ...base, text, channel }).strict(),
+  refer: z.object({ ...base, to: z.enum(['discipline', 'police']), reason: text }).strict(),
+  adopt: z.object({ ...base, text }).strict(),
+  regrade: z.object({ ...base, grade: z.enum(GRADES), reason: text }).strict(),
+  assignTracker: z.object({ ...base, tracker: personId }).strict(),
+  reopen: z.object({ ...base, reason: text }).strict(),
+  subside: z.object({ ...base, reason: text }).strict(),
+  submitSummary: z.object({ ...base, text }).strict(),
+  finding: z.object({ ...base, kind: z.enum(FINDING_KINDS), person: personId, details: text, seriousLoss: z.boolean().default(false) }).strict(),
+  commend: z.object({ ...base, person: personId, reason: text }).strict(),
+  dismiss: z.object({ ...base, reason: text }).strict(),
+} satisfies Record<ActionName, z.ZodType>;
+
+export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };
+export type ActionPayloadInputs = { [K in ActionName]: z.input<(typeof actionSchemas)[K]> };
+export type AnyAction = { [K in ActionName]: { name: K; payload: ActionPayloads[K] } }[ActionName];
+
+/** The request a client sends for one action: its name and payload. */
+export const actionRequestSchema = z.object({ name: z.string(), payload: z.unknown() });
+
+export const metricsUpdateSchema = z
+  .object({ at: isoTime.optional(), by: z.string().optional(), metrics: metricsSchema })
+  .strict();
+export type MetricsUpdate = z.infer<typeof metricsUpdateSchema>;
