@@ -57,6 +57,8 @@ export interface ScheduleDeadlineParams {
   dueAt: number;
   /** absolute reminder times before dueAt, earliest first */
   remindAt: number[];
+  /** the index of remindAt[0] among all the obligation's reminders (earlier ones were sent) */
+  firstReminderIndex: number;
   /** timer summary shown in the Temporal UI */
   summary: string;
 }

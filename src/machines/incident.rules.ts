@@ -361,7 +361,7 @@ export function scheduleParams(ctx: IncidentContext, ob: Obligation): ScheduleDe
     .sort((a, b) => a - b)
     .slice(ob.remindersSent);
   const summary = `${ob.id} (${label(OBLIGATION_LABELS, ob.kind, ctx.plan.language)}) due ${new Date(dueAt).toISOString()} → ${ob.ownerName}`;
-  return { obligationId: ob.id, dueAt, remindAt, summary };
+  return { obligationId: ob.id, dueAt, remindAt, firstReminderIndex: ob.remindersSent, summary };
 }
 
 // ───────────────────────────── start ─────────────────────────────
@@ -559,7 +559,8 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
     }
     case 'REMINDER_DUE': {
       const ob = c.obligations.find((o) => o.id === event.obligationId);
-      if (!ob || ob.status !== 'pending' || ob.dueAt === null || ob.remindersSent > event.index) break;
+      // A reminder says how much time is left: none once the deadline has passed (a late-entered incident's past timers).
+      if (!ob || ob.status !== 'pending' || ob.dueAt === null || ob.overdue || event.at >= ob.dueAt || ob.remindersSent > event.index) break;
       ob.remindersSent = event.index + 1;
       const owner = findPerson(c.plan, ob.ownerId);
       const { subject, text } = reminderText(messageContext(c), ob.kind, ob.dueAt, event.at);

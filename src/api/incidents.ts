@@ -1,0 +1,193 @@
+import {
+  Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { GRADES, STAGES, type ActionName, type Grade, type Stage } from '../plan/codes';
+import type { LoadedPlan } from '../plan/plan.loader';
+import { isActionName, prepareStart } from '../machines/commands';
+import type { IncidentStatus } from '../machines/status';
+import { actionUpdates, metricsSignal, SA, statusQuery, workflowIdFor, WORKFLOW_TYPE, type IncidentWorkflowInput } from '../workflows/incident.definitions';
+import type { incidentWorkflow } from '../workflows/incident.workflow';
+import { metricsUpdateSchema } from '../plan/incident.schema';
+import { formatIssues } from '../plan/plan.schema';
+import type { TemporalSettings } from '../runtime/connection';
+
+/**
+ * One client module for every interface (CLI, scripts, a future HTTP API): start, act, metrics,
+ * show, list, history. Errors are typed so each interface can print them the same way.
+ */
+export class IncidentError extends Error {
+  override name = 'IncidentError';
+  constructor(
+    readonly kind: 'InvalidPayload' | 'NotAllowed' | 'NotFound' | 'AlreadyClosed' | 'Unavailable',
+    message: string,
+    readonly errors: string[] = [message],
+  ) {
+    super(message);
+  }
+}
+
+export async function connect(settings: TemporalSettings): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey, connectTimeout: '5s' });
+    return new Client({ connection, namespace: settings.namespace });
+  } catch (err) {
+    throw new IncidentError('Unavailable', `cannot reach Temporal at ${settings.address}: ${(err as Error).message}`);
+  }
+}
+
+export interface StartResult {
+  workflowId: string;
+  runId: string;
+  started: boolean;
+}
+
+export async function startIncident(client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now()): Promise<StartResult> {
+  const prepared = prepareStart(raw, loaded.plan, now);
+  if (!prepared.ok) throw new IncidentError('InvalidPayload', `invalid incident:\n${prepared.errors.join('\n')}`, prepared.errors);
+  const { incident } = prepared;
+  const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash };
+  const workflowId = workflowIdFor(incident.id);
+  const existing = await describe(client, workflowId);
+  if (existing && existing.status.name === 'RUNNING') return { workflowId, runId: existing.runId, started: false };
+  try {
+    const handle = await client.workflow.start<typeof incidentWorkflow>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      // Starting the same incident twice returns the running one.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [{ key: SA.unit, value: loaded.plan.unit.id }, { key: SA.stage, value: 'researchAndWarning' }],
+      staticSummary: `舆情 ${incident.id}: ${incident.title} (${loaded.plan.unit.name})`,
+      staticDetails: `plan ${loaded.plan.id}@${loaded.plan.version} · discovered ${incident.discoveredAt} by ${incident.discoveredBy}`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, started: existing === undefined || existing.runId !== handle.firstExecutionRunId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new IncidentError('AlreadyClosed', `incident ${incident.id} already exists and is closed; use a new incident id`);
+    }
+    throw err;
+  }
+}
+
+async function describe(client: Client, workflowId: string) {
+  try {
+    return await client.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+async function handleFor(client: Client, incidentId: string) {
+  const workflowId = workflowIdFor(incidentId);
+  const d = await describe(client, workflowId);
+  if (!d) throw new IncidentError('NotFound', `incident ${incidentId} not found (workflow ${workflowId})`);
+  return { handle: client.workflow.getHandle(workflowId), description: d };
+}
+
+export async function act(client: Client, incidentId: string, action: string, payload: unknown): Promise<IncidentStatus> {
+  if (!isActionName(action)) throw new IncidentError('InvalidPayload', `action: "${action}" is not a known action`);
+  const { handle, description } = await handleFor(client, incidentId);
+  if (description.status.name !== 'RUNNING') {
+    throw new IncidentError('AlreadyClosed', `incident ${incidentId} is ${description.status.name.toLowerCase()}; no more actions are accepted`);
+  }
+  try {
+    return await handle.executeUpdate(actionUpdates[action as ActionName], { args: [payload] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const kind = err.cause.type === 'NotAllowed' ? 'NotAllowed' : 'InvalidPayload';
+      const details = (err.cause.details?.[0] as string[] | undefined) ?? [err.cause.message];
+      throw new IncidentError(kind, `${action} refused:\n${details.join('\n')}`, details);
+    }
+    if (err instanceof WorkflowNotFoundError) throw new IncidentError('NotFound', `incident ${incidentId} not found`);
+    throw err;
+  }
+}
+
+/** Metrics are checked here first: the signal itself cannot answer back. */
+export async function sendMetrics(client: Client, incidentId: string, raw: unknown): Promise<void> {
+  const parsed = metricsUpdateSchema.safeParse(raw);
+  if (!parsed.success) {
+    const errors = formatIssues(parsed.error).split('\n');
+    throw new IncidentError('InvalidPayload', `invalid metrics:\n${errors.join('\n')}`, errors);
+  }
+  const { handle, description } = await handleFor(client, incidentId);
+  if (description.status.name !== 'RUNNING') throw new IncidentError('AlreadyClosed', `incident ${incidentId} is ${description.status.name.toLowerCase()}`);
+  await handle.signal(metricsSignal, parsed.data);
+}
+
+export async function show(client: Client, incidentId: string): Promise<IncidentStatus> {
+  const { handle } = await handleFor(client, incidentId);
+  return handle.query(statusQuery);
+}
+
+export interface ListFilter {
+  stage?: Stage;
+  grade?: Grade;
+  unit?: string;
+  overdue?: boolean;
+  /** include closed and dismissed incidents */
+  all?: boolean;
+}
+
+export interface ListedIncident {
+  id: string;
+  workflowId: string;
+  status: string;
+  stage?: string;
+  grade?: string;
+  category?: string;
+  unit?: string;
+  nextDeadlineAt?: string;
+  overdueCount: number;
+  startTime: string;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
+
+export function listQuery(f: ListFilter): string {
+  const errors: string[] = [];
+  if (f.stage && !(STAGES as readonly string[]).includes(f.stage)) errors.push(`stage: must be one of ${STAGES.join(', ')}`);
+  if (f.grade && !(GRADES as readonly string[]).includes(f.grade)) errors.push(`grade: must be one of ${GRADES.join(', ')}`);
+  if (errors.length) throw new IncidentError('InvalidPayload', errors.join('\n'), errors);
+  const q = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
+  if (!f.all) q.push(`ExecutionStatus = 'Running'`);
+  if (f.stage) q.push(`IncidentStage = ${quote(f.stage)}`);
+  if (f.grade) q.push(`IncidentGrade = ${quote(f.grade)}`);
+  if (f.unit) q.push(`IncidentUnit = ${quote(f.unit)}`);
+  if (f.overdue) q.push('OverdueCount > 0');
+  return q.join(' AND ');
+}
+
+export async function list(client: Client, f: ListFilter): Promise<ListedIncident[]> {
+  const out: ListedIncident[] = [];
+  for await (const w of client.workflow.list({ query: listQuery(f) })) out.push(toListed(w));
+  return out;
+}
+
+function toListed(w: WorkflowExecutionInfo): ListedIncident {
+  const sa = w.typedSearchAttributes;
+  const next = sa.get(SA.nextDeadlineAt);
+  return {
+    id: w.workflowId.replace(/^incident-/, ''),
+    workflowId: w.workflowId,
+    status: w.status.name,
+    stage: sa.get(SA.stage),
+    grade: sa.get(SA.grade),
+    category: sa.get(SA.category),
+    unit: sa.get(SA.unit),
+    nextDeadlineAt: next ? next.toISOString() : undefined,
+    overdueCount: sa.get(SA.overdueCount) ?? 0,
+    startTime: w.startTime.toISOString(),
+  };
+}
+
+/** The incident's full event history as JSON (the format `temporal workflow show --output json` uses). */
+export async function history(client: Client, incidentId: string): Promise<string> {
+  const { handle } = await handleFor(client, incidentId);
+  return historyToJSON(await handle.fetchHistory());
+}
