@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { openLedger, type Ledger } from '../../src/activities/ledger';
+import { LogChannel } from '../../src/activities/notifier';
+import { loadPlanFile, type LoadedPlan } from '../../src/plan/plan.loader';
+import { createIncidentWorker, workflowsPath } from '../../src/runtime/worker';
+import { ensureTemporalCli, ensureTestServer, SEARCH_ATTRIBUTES } from '../../scripts/temporal-binaries';
+
+const INDEXED = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 } as const;
+import { SA } from '../../src/workflows/incident.definitions';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** Bundle the workflows once per test file. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+  return bundle;
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const exe = process.env.TEMPORAL_TEST_SERVER_PATH ?? (await ensureTestServer());
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: exe } } });
+  // The time-skipping server knows only the search attributes registered with it.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([name, kind]) => [name, INDEXED[kind]])),
+  });
+  return env;
+}
+
+export async function devServerEnv(opts: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+  const exe = process.env.TEMPORAL_CLI_PATH ?? (await ensureTemporalCli());
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: exe },
+      searchAttributes: Object.values(SA),
+      dbFilename: opts.dbFilename,
+      ip: '127.0.0.1',
+    },
+  });
+}
+
+export function tempLedger(): { ledger: Ledger; file: string; lines: string[]; channels: LogChannel[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ledger-'));
+  const file = path.join(dir, 'ledger.sqlite');
+  const ledger = openLedger(`sqlite:${file}`);
+  const lines: string[] = [];
+  return { ledger, file, lines, channels: [new LogChannel((l) => lines.push(l))] };
+}
+
+export const plan = (id: string): LoadedPlan => loadPlanFile(path.join('plans', `${id}.yaml`));
+
+export async function incidentWorker(env: TestWorkflowEnvironment, ledger: Ledger, taskQueue: string, channels?: LogChannel[]) {
+  return createIncidentWorker({
+    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, channels,
+    workflowBundle: await workflowBundle(),
+  });
+}
