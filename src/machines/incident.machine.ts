@@ -32,7 +32,8 @@ export const incidentMachine = setup({
     recordOutcome: (_, _params: RecordOutcomeParams) => {},
     apply: enqueueActions(({ context, event, enqueue }) => emit(enqueue, applyEvent(context, event))),
     enter: enqueueActions(({ context, event, enqueue }, params: { stage: Stage }) => {
-      emit(enqueue, enterStage(context, params.stage, (event as IncidentEvent).at));
+      const e = event as IncidentEvent;
+      emit(enqueue, enterStage(context, params.stage, e.at, 'recordedAt' in e ? e.recordedAt : e.at));
     }),
   },
   guards: {

@@ -157,6 +157,8 @@ export interface Step {
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const dur = (text: string): number => parseDuration(text) ?? 0;
 const stageRank = (s: Stage): number => STAGES.indexOf(s);
+/** An obligation of this kind exists and was not waived: a waived one is owed again if its grade or category comes back. */
+const owed = (c: IncidentContext, kind: ObligationKind): boolean => c.obligations.some((o) => o.kind === kind && o.status !== 'waived');
 
 const SOURCES: Record<ObligationKind, string> = {
   firstReport: '000 篇三 §四(二); 000 篇五 §五(二)',
@@ -346,7 +348,9 @@ class Draft {
         effects.push({ type: 'cancelDeadline', params: { obligationId: ob.id } });
       }
     }
-    effects.push(...this.notes);
+    // An assignment notice for an obligation met or waived in the same step would ask for something already done.
+    const stillPending = (id?: string) => this.ctx.obligations.some((o) => o.id === id && o.status === 'pending');
+    effects.push(...this.notes.filter((n) => !(n.type === 'notify' && n.params.kind === 'assigned' && !stillPending(n.params.obligationId))));
     const known = new Set(prev.outcomes.map((o) => o.id));
     for (const o of this.ctx.outcomes) if (!known.has(o.id)) effects.push({ type: 'recordOutcome', params: { outcome: o } });
     return { context: this.ctx, effects };
@@ -405,7 +409,7 @@ function applyGradeObligations(d: Draft) {
   for (const kind of ['publicResponse', 'firstRelease'] as const) {
     const within = gradeDeadline(plan, kind, c.grade);
     const pending = d.find(kind);
-    const ever = c.obligations.some((o) => o.kind === kind);
+    const ever = owed(c, kind);
     if (within !== undefined) {
       if (pending) d.setDue(pending, t0 + within);
       else if (!ever) d.oblige(kind, t0, t0 + within);
@@ -417,7 +421,7 @@ function applyGradeObligations(d: Draft) {
   // dispatch and explanation run from the assessment / dispatch moments (general incidents).
   const dispatchWithin = gradeDeadline(plan, 'dispatch', c.grade);
   const dispatch = d.find('dispatch');
-  if (c.facts.assessedAt !== undefined && dispatchWithin !== undefined && !c.obligations.some((o) => o.kind === 'dispatch')) {
+  if (c.facts.assessedAt !== undefined && dispatchWithin !== undefined && !owed(c, 'dispatch')) {
     d.oblige('dispatch', c.facts.assessedAt, c.facts.assessedAt + dispatchWithin);
   } else if (dispatch && dispatchWithin === undefined) {
     d.waive(dispatch, `not required for grade ${c.grade}`);
@@ -426,7 +430,7 @@ function applyGradeObligations(d: Draft) {
   }
   const explWithin = gradeDeadline(plan, 'explanation', c.grade);
   const expl = d.find('explanation');
-  if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !c.obligations.some((o) => o.kind === 'explanation')) {
+  if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !owed(c, 'explanation')) {
     d.oblige('explanation', c.facts.dispatchedAt, c.facts.dispatchedAt + explWithin, c.facts.dispatchedTo);
   } else if (expl && explWithin === undefined) {
     d.waive(expl, `not required for grade ${c.grade}`);
@@ -658,7 +662,7 @@ function applyAction(d: Draft, event: ActionEvent) {
       if (from === 'inquiry') {
         for (const ob of c.obligations) if ((ob.kind === 'inquiryOpinion' || ob.kind === 'inquiryResult') && ob.status === 'pending') d.waive(ob, `reclassified as ${c.category}`);
       }
-      if (c.category === 'inquiry' && !c.obligations.some((o) => o.kind === 'inquiryOpinion')) {
+      if (c.category === 'inquiry' && !owed(c, 'inquiryOpinion')) {
         const t0 = c.incident.discoveredAt;
         d.oblige('inquiryOpinion', t0, endOfLocalDay(plan.timeZone, t0), f.dispatchedTo);
       }
@@ -672,7 +676,8 @@ function applyAction(d: Draft, event: ActionEvent) {
       if (event.payload.immediate) {
         f.handlingFinishedAt ??= at;
         f.resultRepliedAt ??= at;
-      } else if (!c.obligations.some((o) => o.kind === 'inquiryResult')) {
+        d.meet(d.find('inquiryResult'), at, by);
+      } else if (!owed(c, 'inquiryResult')) {
         d.oblige('inquiryResult', at, null, f.dispatchedTo);
       }
       break;
@@ -775,8 +780,8 @@ function applyAction(d: Draft, event: ActionEvent) {
  * Entering a stage: obligations whose stage has passed and are still unmet become missed (漏报);
  * a dismissed incident waives everything; the follow-up cadence ends when the incident subsides.
  */
-export function enterStage(prev: IncidentContext, stage: Stage, at: number): Step {
-  const d = new Draft(prev, at);
+export function enterStage(prev: IncidentContext, stage: Stage, at: number, recordedAt: number = at): Step {
+  const d = new Draft(prev, recordedAt);
   const c = d.ctx;
   const from = c.stage;
   c.stage = stage;

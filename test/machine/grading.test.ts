@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { gradeFromMetrics, mergeMetrics } from '../../src/plan/grading';
+import { refusals } from '../../src/machines/incident.rules';
+import {
+  DAY, HOUR, MIN, T0, act, actionEvent, assessed, effectsOf, makePlan, metrics, obligation, obligationsOf, plan, start,
+} from './fixtures';
+
+describe('grading from metrics (000 篇五 §五(三))', () => {
+  it.each([
+    [{}, 'general'],
+    [{ posts: 50 }, 'general'],
+    [{ posts: 100 }, 'larger'],
+    [{ posts: 500 }, 'larger'],
+    [{ posts: 10, comments: 20 }, 'larger'],
+    [{ posts: 10, comments: 19 }, 'general'],
+    [{ posts: 10, mainstreamMedia: true }, 'major'],
+    [{ keySubject: true, rapidSpread: true }, 'major'],
+    [{ keySubject: true }, 'general'],
+    [{ casualties: 1 }, 'especiallyMajor'],
+    [{ socialOrderDisrupted: true, mainstreamMedia: true }, 'especiallyMajor'],
+  ] as const)('metrics %j grade the incident %s at discovery (000 篇五 §五(三))', (m, grade) => {
+    expect(gradeFromMetrics(plan, m).grade).toBe(grade);
+    const [s] = start({ metrics: m });
+    expect(s.context.grade).toBe(grade);
+    expect(s.context.gradeSource).toBe('metrics');
+    expect(s.context.gradeReasons.length).toBeGreaterThan(0);
+  });
+
+  it('the 50–100 gap the source leaves open is decided by the plan setting gapGrade (000 篇五 §五(三))', () => {
+    const asGeneral = makePlan((p) => { p.grading.gapGrade = 'general'; });
+    const asLarger = makePlan((p) => { p.grading.gapGrade = 'larger'; });
+    for (const posts of [51, 75, 99]) {
+      expect(start({ plan: asGeneral, metrics: { posts } })[0].context.grade).toBe('general');
+      const [s] = start({ plan: asLarger, metrics: { posts } });
+      expect(s.context.grade).toBe('larger');
+      expect(s.context.gradeReasons[0]).toContain('gapGrade');
+    }
+    // the edges are not in the gap
+    expect(start({ plan: asLarger, metrics: { posts: 50 } })[0].context.grade).toBe('general');
+    expect(start({ plan: asGeneral, metrics: { posts: 100 } })[0].context.grade).toBe('larger');
+  });
+
+  it('"tens of comments" make an incident larger from the plan threshold largerMinComments (000 篇五 §五(三))', () => {
+    const [s] = start({ metrics: { posts: 5, comments: 20 } });
+    expect(s.context.grade).toBe('larger');
+    expect(s.context.gradeReasons).toEqual(['comments=20≥20']);
+    const strict = makePlan((p) => { p.grading.largerMinComments = 40; });
+    expect(start({ plan: strict, metrics: { posts: 5, comments: 20 } })[0].context.grade).toBe('general');
+  });
+
+  it('mainstream media (TV, newspapers) reporting makes it major whatever the volume (000 篇五 §五(三))', () => {
+    const [s] = start({ metrics: { posts: 3, mainstreamMedia: true } });
+    expect(s.context.grade).toBe('major');
+    expect(s.context.gradeReasons).toEqual(['mainstreamMedia']);
+  });
+
+  it('casualties make it especially major, above every other reason (000 篇五 §五(三))', () => {
+    const [s] = start({ metrics: { posts: 3000, mainstreamMedia: true, casualties: 2 } });
+    expect(s.context.grade).toBe('especiallyMajor');
+    expect(s.context.gradeReasons).toEqual(['casualties=2']);
+  });
+
+  it('a plan may set a volume from which an incident is major without media (majorMinVolume) (000 篇五 §五(三))', () => {
+    const p = makePlan((x) => { x.grading.majorMinVolume = 501; });
+    expect(start({ plan: p, metrics: { posts: 500 } })[0].context.grade).toBe('larger');
+    expect(start({ plan: p, metrics: { posts: 501 } })[0].context.grade).toBe('major');
+  });
+
+  it('a new reading replaces the fields it names and keeps the rest (grading is redone on new metrics, 000 篇五 §五(三))', () => {
+    expect(mergeMetrics({ posts: 10, comments: 30 }, { posts: 60, comments: undefined })).toEqual({ posts: 60, comments: 30 });
+    let [s] = start({ metrics: { posts: 10 } });
+    [s] = metrics(s, { comments: 25 }, T0 + 30 * MIN);
+    expect(s.context.metrics).toEqual({ posts: 10, comments: 25 });
+    expect(s.context.grade).toBe('larger');
+  });
+
+  it('metrics only escalate: a lower reading leaves the grade (lowering is a person\'s decision) (000 篇五 §五(三))', () => {
+    let [s] = start({ metrics: { posts: 150 } });
+    expect(s.context.grade).toBe('larger');
+    const before = s.context.obligations;
+    let actions;
+    [s, actions] = metrics(s, { posts: 10 }, T0 + HOUR);
+    expect(s.context.grade).toBe('larger');
+    expect(s.context.metrics.posts).toBe(10);
+    expect(s.context.obligations).toEqual(before);
+    expect(effectsOf(actions, 'scheduleDeadline')).toEqual([]);
+    expect(effectsOf(actions, 'notify')).toEqual([]);
+    // the reading is still on the timeline
+    expect(s.context.timeline.at(-1)).toMatchObject({ action: 'metrics', at: T0 + HOUR });
+  });
+
+  it('a general incident that expands is escalated and handled by the major process (001 school plan §四(一))', () => {
+    let s = assessed();
+    [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 30 * MIN);
+    expect(s.context.grade).toBe('general');
+    expect(obligation(s, 'explanation').status).toBe('pending');
+    let actions;
+    [s, actions] = metrics(s, { posts: 80, mainstreamMedia: true }, T0 + 2 * HOUR);
+    expect(s.value).toBe('rapidResponse');
+    expect(s.context.grade).toBe('major');
+    expect(s.context.gradeSource).toBe('metrics');
+    // the major process: first news release within 24 h; the general-only explanation no longer applies
+    expect(obligation(s, 'firstRelease')).toMatchObject({ status: 'pending', dueAt: T0 + 24 * HOUR });
+    expect(obligation(s, 'explanation').status).toBe('waived');
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['firstRelease', T0 + 24 * HOUR]]);
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'explanation' }]);
+    // the chain up to the principal leader hears of the escalation (逐级报告)
+    const escalation = effectsOf(actions, 'notify').find((n) => n.kind === 'escalation')!;
+    expect(escalation.recipients.map((r) => r.role)).toEqual(['office', 'officeDirector', 'leaderInCharge', 'principalLeader']);
+    expect(s.context.timeline.some((t) => t.action === 'regrade' && t.details.startsWith('general → major'))).toBe(true);
+  });
+
+  it('regrading by hand upwards moves the first report from 12 h to 1 h and creates the first release (000 篇五 §五(二), §四(一)1)', () => {
+    let [s, actions] = start();
+    expect(effectsOf(actions, 'scheduleDeadline').find((e) => e.obligationId === 'firstReport')!.dueAt).toBe(T0 + 12 * HOUR);
+    [s, actions] = act(s, 'regrade', { by: 'dir', grade: 'especiallyMajor', reason: '出现人员伤亡' }, T0 + 20 * MIN);
+    expect(s.context.grade).toBe('especiallyMajor');
+    expect(s.context.gradeSource).toBe('manual');
+    expect(s.context.gradeReasons).toEqual(['出现人员伤亡']);
+    expect(obligation(s, 'firstReport').dueAt).toBe(T0 + HOUR);
+    expect(obligation(s, 'firstRelease').dueAt).toBe(T0 + DAY);
+    const scheduled = Object.fromEntries(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt]));
+    expect(scheduled).toEqual({ firstReport: T0 + HOUR, firstRelease: T0 + DAY });
+    // the owner is told of the new, earlier due time
+    expect(effectsOf(actions, 'notify').filter((n) => n.kind === 'assigned').map((n) => n.notificationId))
+      .toEqual([`firstReport/assigned/${T0 + HOUR}`, `firstRelease/assigned/${T0 + DAY}`]);
+  });
+
+  it('regrading by hand downwards waives the first release and relaxes the first report (000 篇五 §五(二), §四(一)1)', () => {
+    let [s, actions] = start({ metrics: { mainstreamMedia: true } });
+    expect(obligation(s, 'firstRelease').dueAt).toBe(T0 + DAY);
+    expect(obligation(s, 'firstReport').dueAt).toBe(T0 + 2 * HOUR);
+    [s, actions] = act(s, 'regrade', { by: 'lic', grade: 'larger', reason: '媒体报道系误传' }, T0 + 30 * MIN);
+    expect(s.context.grade).toBe('larger');
+    expect(obligation(s, 'firstRelease').status).toBe('waived');
+    expect(obligation(s, 'firstReport')).toMatchObject({ status: 'pending', dueAt: T0 + 4 * HOUR });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'firstRelease' }]);
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['firstReport', T0 + 4 * HOUR]]);
+    // a waived obligation is not an accountability outcome
+    expect(effectsOf(actions, 'recordOutcome')).toEqual([]);
+    // major needs the principal leader told; larger does not
+    expect(effectsOf(actions, 'notify').find((n) => n.kind === 'escalation')!.recipients.map((r) => r.role))
+      .toEqual(['office', 'officeDirector', 'leaderInCharge']);
+  });
+
+  it('regrading recomputes only unmet obligations: a first report already made stays met (000 篇五 §五(二))', () => {
+    let s = assessed();
+    expect(obligation(s, 'firstReport').status).toBe('met');
+    let actions;
+    [s, actions] = act(s, 'regrade', { by: 'dir', grade: 'especiallyMajor', reason: '伤亡' }, T0 + 30 * MIN);
+    expect(obligation(s, 'firstReport')).toMatchObject({ status: 'met', dueAt: T0 + 12 * HOUR });
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toEqual(['firstRelease']);
+    // the general-only dispatch waits no more
+    expect(obligation(s, 'dispatch').status).toBe('waived');
+  });
+
+  it('a grade that comes back brings its obligations back: major → larger → major owes the first release again (000 篇五 §四(一)1)', () => {
+    let [s] = start({ metrics: { mainstreamMedia: true } });
+    [s] = act(s, 'regrade', { by: 'lic', grade: 'larger', reason: '误传' }, T0 + 10 * MIN);
+    expect(obligation(s, 'firstRelease').status).toBe('waived');
+    let actions;
+    [s, actions] = act(s, 'regrade', { by: 'lic', grade: 'major', reason: '央视报道' }, T0 + 20 * MIN);
+    expect(obligationsOf(s, 'firstRelease').map((o) => [o.id, o.status, o.dueAt])).toEqual([
+      ['firstRelease', 'waived', T0 + DAY],
+      ['firstRelease-2', 'pending', T0 + DAY],
+    ]);
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toContain('firstRelease-2');
+    // and a release meets the new one
+    [s] = act(s, 'regrade', { by: 'lic', grade: 'especiallyMajor', reason: '伤亡' }, T0 + 30 * MIN);
+    expect(obligationsOf(s, 'firstRelease').map((o) => o.status)).toEqual(['waived', 'pending']);
+  });
+
+  it('general → major → general owes the dispatch again, still 2 h from the assessment (001 school plan §四(一))', () => {
+    let s = assessed({ assessAt: T0 + 20 * MIN });
+    [s] = act(s, 'regrade', { by: 'dir', grade: 'major', reason: '扩散' }, T0 + 30 * MIN);
+    expect(obligation(s, 'dispatch').status).toBe('waived');
+    [s] = act(s, 'regrade', { by: 'dir', grade: 'general', reason: '降温' }, T0 + 40 * MIN);
+    expect(obligation(s, 'dispatch-2')).toMatchObject({ status: 'pending', anchorAt: T0 + 20 * MIN, dueAt: T0 + 140 * MIN });
+    [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + HOUR);
+    expect(obligation(s, 'dispatch-2').status).toBe('met');
+    expect(obligation(s, 'explanation').dueAt).toBe(T0 + HOUR + DAY);
+  });
+
+  it('regrading to the same grade, or by a role the plan does not allow, is refused (000 篇五 §五(三))', () => {
+    const [s] = start({ metrics: { posts: 150 } });
+    const same = actionEvent('regrade', { by: 'dir', grade: 'larger', reason: 'x' }, T0 + MIN);
+    expect(refusals(s.context, same)).toEqual(['grade: the incident is already larger']);
+    expect(s.can(same)).toBe(false);
+    const byMonitor = actionEvent('regrade', { by: 'mon', grade: 'major', reason: 'x' }, T0 + MIN);
+    expect(refusals(s.context, byMonitor)[0]).toMatch(/needs one of: officeDirector .*leaderInCharge .*principalLeader .*leadingGroup/);
+    expect(s.can(byMonitor)).toBe(false);
+  });
+
+  it('an assessment may set the grade by hand, which re-times the grade obligations (000 篇一 §四(一))', () => {
+    const s = assessed({ grade: 'major' });
+    expect(s.context.grade).toBe('major');
+    expect(s.context.gradeSource).toBe('manual');
+    expect(obligation(s, 'firstRelease').dueAt).toBe(T0 + DAY);
+    expect(obligationsOf(s, 'dispatch')).toEqual([]);
+  });
+});
