@@ -124,6 +124,16 @@ export const incidentMachine = setup({
       meta: { label: STAGE_LABELS.summaryEvaluation },
       entry: { type: 'enter', params: { stage: 'summaryEvaluation' } },
       on: {
+        // An incident that flares up again before its summary goes back to handling.
+        METRICS: [
+          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
+          { guard: 'allowed', actions: 'apply' },
+        ],
+        REGRADE: [
+          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
+          { guard: 'allowed', actions: 'apply' },
+        ],
+        REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
         REFER: { guard: 'allowed', actions: 'apply' },
         SUBMIT_SUMMARY: { guard: 'allowed', target: 'closed', actions: 'apply' },
       },

@@ -93,6 +93,8 @@ export interface IncidentContext {
   stage: Stage;
   grade: Grade;
   gradeReasons: string[];
+  /** the grade the metrics alone give; a reading escalates only when this rises */
+  metricsGrade: Grade;
   gradeSource: 'metrics' | 'manual';
   metrics: Metrics;
   category?: Category;
@@ -157,6 +159,7 @@ export interface Step {
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const dur = (text: string): number => parseDuration(text) ?? 0;
 const stageRank = (s: Stage): number => STAGES.indexOf(s);
+const laterStage = (a: Stage, b: Stage): Stage => (stageRank(b) > stageRank(a) && stageRank(b) <= stageRank('summaryEvaluation') ? b : a);
 /** An obligation of this kind exists and was not waived: a waived one is owed again if its grade or category comes back. */
 const owed = (c: IncidentContext, kind: ObligationKind): boolean => c.obligations.some((o) => o.kind === kind && o.status !== 'waived');
 
@@ -251,7 +254,8 @@ class Draft {
     const ob: Obligation = {
       id: this.nextId(kind), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
       anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
-      closesWith: CLOSES_WITH[kind], source: SOURCES[kind],
+      // One created after its usual stage (a phone report while tracking) closes with the stage it was created in.
+      closesWith: laterStage(CLOSES_WITH[kind], this.ctx.stage), source: SOURCES[kind],
     };
     this.ctx.obligations.push(ob);
     if (dueAt !== null) this.notifyAssigned(ob);
@@ -380,7 +384,7 @@ export function startIncident(input: IncidentStart): Step {
     },
     plan: input.plan, planHash: input.planHash,
     stage: 'researchAndWarning',
-    grade: decision.grade, gradeReasons: decision.reasons, gradeSource: 'metrics',
+    grade: decision.grade, gradeReasons: decision.reasons, gradeSource: 'metrics', metricsGrade: decision.grade,
     metrics: input.incident.metrics,
     facts: { followUps: 0, phoneReports: 0 },
     obligations: [], timeline: [], outcomes: [], seq: 0,
@@ -557,8 +561,11 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       c.metrics = mergeMetrics(c.metrics, event.metrics);
       const decision = gradeFromMetrics(c.plan, c.metrics);
       d.timeline({ action: 'metrics', by: event.by, at: event.at, details: JSON.stringify(event.metrics) });
-      // Metrics only ever escalate; lowering a grade is a person's decision (regrade).
-      if (isHigher(decision.grade, c.grade)) setGrade(d, decision.grade, decision.reasons, 'metrics', event.by, event.at);
+      // Metrics only ever escalate, and only when the readings themselves point higher than before:
+      // a grade a person lowered stays lowered until the incident really grows. Lowering is a person's decision (regrade).
+      const rose = isHigher(decision.grade, c.metricsGrade);
+      c.metricsGrade = decision.grade;
+      if (rose && isHigher(decision.grade, c.grade)) setGrade(d, decision.grade, decision.reasons, 'metrics', event.by, event.at);
       break;
     }
     case 'REMINDER_DUE': {
@@ -673,6 +680,8 @@ function applyAction(d: Draft, event: ActionEvent) {
       log(`handling opinion${event.payload.immediate ? ' (immediate reply with the result)' : ''}: ${event.payload.text}`);
       d.meet(d.find('inquiryOpinion'), at, by);
       d.meet(d.find('explanation'), at, by);
+      // The unit's unified reply (统一回复) is its official public response too.
+      d.meet(d.find('publicResponse'), at, by);
       if (event.payload.immediate) {
         f.handlingFinishedAt ??= at;
         f.resultRepliedAt ??= at;
@@ -725,6 +734,7 @@ function applyAction(d: Draft, event: ActionEvent) {
       f.adoptedAt ??= at;
       log(`suggestion adopted, reply: ${event.payload.text}`);
       d.meet(d.find('explanation'), at, by);
+      d.meet(d.find('publicResponse'), at, by);
       break;
     }
     case 'regrade': {
@@ -757,6 +767,15 @@ function applyAction(d: Draft, event: ActionEvent) {
       const person = findPerson(plan, p.person) as Person;
       log(`finding ${p.kind} against ${p.person}: ${p.details}${p.seriousLoss ? ' (serious loss: reported to the police)' : ''}`);
       d.outcome(p.kind, undefined, at, `${p.details}${p.seriousLoss ? ' [严重损失，报公安机关]' : ''}`, by, { id: person.id, name: person.name, role: person.roles[0] });
+      if (p.seriousLoss) {
+        // Dereliction causing serious loss is reported to the police (000 篇二 §三(五)).
+        d.notify({
+          notificationId: `finding-${c.seq}/police`, kind: 'info',
+          recipients: resolveRecipients(plan, ['lawEnforcement', 'principalLeader']),
+          subject: plan.language === 'zh' ? `【${plan.unit.name}】责任追究移送：${c.incident.title}` : `[${plan.unit.name}] Accountability referral: ${c.incident.title}`,
+          text: `${p.kind} — ${person.name}: ${p.details}`,
+        });
+      }
       break;
     }
     case 'commend': {
@@ -786,6 +805,12 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   const from = c.stage;
   c.stage = stage;
   if (from !== stage) d.timeline({ action: 'stage', at, details: `${STAGE_LABELS[from].zh} → ${STAGE_LABELS[stage].zh}; ${stageText(messageContext(c), stage)}` });
+  if (stageRank(stage) < stageRank(from) && stage !== 'dismissed') {
+    // Handling reopened: the summary waits for the next time it subsides, follow-up reports resume.
+    const summary = d.find('summaryReport');
+    if (summary) d.waive(summary, 'handling reopened');
+    if (!d.find('followUp')) d.oblige('followUp', at, at + dur(c.plan.deadlines.followUpEvery), c.facts.tracker);
+  }
   for (const ob of c.obligations) {
     if (ob.status !== 'pending') continue;
     if (stage === 'dismissed') d.waive(ob, 'not an incident');

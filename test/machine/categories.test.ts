@@ -157,8 +157,10 @@ describe('an inquiry reply meets the general explanation (001 school plan §四(
     [s, actions] = act(s, 'replyOpinion', { by: 'dep', text: '意见' }, T0 + 2 * HOUR);
     expect(obligation(s, 'explanation')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR, metBy: 'dep' });
     expect(obligation(s, 'inquiryOpinion')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR });
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'explanation' }, { obligationId: 'inquiryOpinion' }]);
-    // a reply to the inquirer is not the unit's first public response
-    expect(obligation(s, 'publicResponse').status).toBe('pending');
+    // the unit's unified reply (统一回复) is also its first official public response
+    expect(obligation(s, 'publicResponse')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR, metBy: 'dep' });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([
+      { obligationId: 'publicResponse' }, { obligationId: 'explanation' }, { obligationId: 'inquiryOpinion' },
+    ]);
   });
 });

@@ -51,17 +51,27 @@ describe('accountability outcomes (责任追究, 000 篇三 §六; 000 篇二 §
     ]);
   });
 
-  it('a public response still not made when handling ends is 漏报 for the spokesperson (000 篇一 §四(二))', () => {
+  it('a public response first made by the unified reply after 3 hours is 迟报 for the spokesperson (000 篇一 §四(二))', () => {
     let s = assessed();
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 30 * MIN);
     [s] = act(s, 'classify', { by: 'off', category: 'constructive' }, T0 + HOUR);
-    [s] = act(s, 'adopt', { by: 'dep', text: '采纳建议并答复' }, T0 + 2 * HOUR);
     let actions: Actions;
+    [s, actions] = act(s, 'adopt', { by: 'dep', text: '采纳建议并答复' }, T0 + 4 * HOUR);
+    expect(obligation(s, 'publicResponse')).toMatchObject({ status: 'late', metBy: 'dep', delayMs: HOUR });
+    expect(effectsOf(actions, 'recordOutcome').map((e) => e.outcome)).toContainEqual(
+      expect.objectContaining({ kind: 'late', obligationId: 'publicResponse', personId: 'spk', role: 'spokesperson', delayMs: HOUR }),
+    );
+  });
+
+  it('stating the facts publicly is the public response, so tracking starts with nothing missed (000 篇一 §四(二), §四(三)2)', () => {
+    let s = assessed();
+    [s] = act(s, 'classify', { by: 'off', category: 'hype' }, T0 + HOUR);
+    let actions: Actions;
+    [s] = act(s, 'publishFacts', { by: 'spk', text: '事实', channel: 'weibo' }, T0 + 2 * HOUR);
+    expect(obligation(s, 'publicResponse').status).toBe('met');
     [s, actions] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 150 * MIN);
     expect(s.value).toBe('dynamicTracking');
-    expect(effectsOf(actions, 'recordOutcome').map((e) => e.outcome)).toMatchObject([
-      { kind: 'missed', obligationId: 'publicResponse', personId: 'spk', role: 'spokesperson', at: T0 + 150 * MIN },
-    ]);
+    expect(effectsOf(actions, 'recordOutcome').map((e) => e.outcome.obligationId)).not.toContain('publicResponse');
   });
 
   it('a follow-up already overdue when the incident subsides is 漏报, not waived (000 篇一/篇三 §四(二))', () => {
