@@ -3,7 +3,6 @@ import {
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { GRADES, STAGES, type ActionName, type Grade, type Stage } from '../plan/codes';
 import type { LoadedPlan } from '../plan/plan.loader';
 import { isActionName, prepareStart } from '../machines/commands';
@@ -13,6 +12,7 @@ import type { incidentWorkflow } from '../workflows/incident.workflow';
 import { metricsUpdateSchema } from '../plan/incident.schema';
 import { formatIssues } from '../plan/plan.schema';
 import type { TemporalSettings } from '../runtime/connection';
+import { historyToJSON } from './history-json';
 
 /**
  * One client module for every interface (CLI, scripts, a future HTTP API): start, act, metrics,
@@ -100,7 +100,10 @@ export async function act(client: Client, incidentId: string, action: string, pa
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       const kind = err.cause.type === 'NotAllowed' ? 'NotAllowed' : 'InvalidPayload';
-      const details = (err.cause.details?.[0] as string[] | undefined) ?? [err.cause.message];
+      // The workflow sends each reason as one detail; accept a single array detail too.
+      const raw = err.cause.details ?? [];
+      const details = (Array.isArray(raw[0]) ? (raw[0] as unknown[]) : raw).map(String);
+      if (details.length === 0) details.push(err.cause.message);
       throw new IncidentError(kind, `${action} refused:\n${details.join('\n')}`, details);
     }
     if (err instanceof WorkflowNotFoundError) throw new IncidentError('NotFound', `incident ${incidentId} not found`);
