@@ -30,13 +30,14 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-export async function devServerEnv(opts: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+export async function devServerEnv(opts: { dbFilename?: string; extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
   const exe = process.env.TEMPORAL_CLI_PATH ?? (await ensureTemporalCli());
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: exe },
       searchAttributes: Object.values(SA),
       dbFilename: opts.dbFilename,
+      extraArgs: opts.extraArgs,
       ip: '127.0.0.1',
     },
   });
