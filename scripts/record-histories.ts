@@ -1,0 +1,208 @@
+/**
+ * Records event histories of whole incidents for the replay tests (test/replay):
+ *
+ *   npm run record-histories      (= tsx scripts/record-histories.ts)
+ *
+ * Starts its own dev server (in memory, headless) and an in-process worker with a temporary ledger,
+ * plays three incidents from discovery to closing through the same client module the CLI uses, and
+ * writes each finished workflow's history to test/histories/<name>.json (the JSON `client.ts history`
+ * and `temporal workflow show --output json` write). Re-record after a deliberate, versioned change
+ * of the workflow; an accidental change is what the replay test is there to catch.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { openLedger, type Ledger } from '../src/activities/ledger';
+import { LogChannel } from '../src/activities/notifier';
+import { historyToJSON } from '../src/api/history-json';
+import { act, connect, sendMetrics, show, startIncident } from '../src/api/incidents';
+import type { IncidentStatus } from '../src/machines/status';
+import { loadPlanFile } from '../src/plan/plan.loader';
+import { createIncidentWorker } from '../src/runtime/worker';
+import { workflowIdFor } from '../src/workflows/incident.definitions';
+import { REPO_ROOT, startDevServer } from './temporal-binaries';
+
+const OUT_DIR = path.join(REPO_ROOT, 'test', 'histories');
+const TASK_QUEUE = 'record-histories';
+const MINUTE = 60_000;
+
+/** An ISO time `ms` ago in China Standard Time, as the plans' people would enter it. */
+const isoAgo = (ms: number) => new Date(Date.now() - ms + 8 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function check(ok: boolean, what: string, s?: IncidentStatus): asserts ok {
+  if (!ok) throw new Error(`record-histories: ${what}${s ? `\n${JSON.stringify({ stage: s.stage, grade: s.grade, obligations: s.obligations, outcomes: s.outcomes }, null, 2)}` : ''}`);
+}
+
+async function until(client: Client, id: string, what: string, test: (s: IncidentStatus) => boolean): Promise<IncidentStatus> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const s = await show(client, id);
+    if (test(s)) return s;
+    if (Date.now() > deadline) check(false, `${id}: ${what} did not happen within 30 s`, s);
+    await sleep(200);
+  }
+}
+
+interface Scenario {
+  /** file name under test/histories (without .json) and incident id */
+  name: string;
+  run(client: Client): Promise<IncidentStatus>;
+}
+
+const plan = (id: string) => loadPlanFile(path.join(REPO_ROOT, 'plans', `${id}.yaml`));
+
+const scenarios: Scenario[] = [
+  {
+    // (a) 询问、置疑类舆情按时处置完毕（学校预案）
+    name: 'school-inquiry-on-time',
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id,
+        title: '家长在本地论坛询问学校课后服务收费标准',
+        summary: '一位家长在本地教育论坛发帖，询问课后服务的收费依据和退费办法，少量网友跟帖。',
+        source: { url: 'https://bbs.example.org/thread/8848', platform: 'forum' },
+        discoveredAt: isoAgo(5 * MINUTE),
+        discoveredBy: 'zheng.hao',
+        metrics: { posts: 12, reads: 430, comments: 5, sites: 1, mainstreamMedia: false },
+      }, plan('school'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'zheng.hao', to: 'office', mode: 'written', note: '论坛帖文及跟帖截图已报宣传科' }],
+        ['assess', { by: 'liu.yang', note: '一般舆情，转教务处答复' }],
+        ['dispatch', { by: 'liu.yang', department: 'li.ming' }],
+        ['classify', { by: 'liu.yang', category: 'inquiry' }],
+        ['respond', { by: 'gao.yan', channel: 'forum', text: '已收到您的询问，学校正在核实，当日内答复。', inNameOf: 'spokesperson' }],
+        ['replyOpinion', { by: 'li.ming', text: '课后服务收费依据市物价部门核定标准，退费按实际参加天数结算，教务处今日内书面答复。' }],
+        ['finishHandling', { by: 'li.ming', note: '退费办法已在校园网公示' }],
+        ['replyResult', { by: 'li.ming', text: '收费依据与退费办法已在校园网公示，发帖家长已电话确认。' }],
+        ['assignTracker', { by: 'liu.yang', tracker: 'sun.li' }],
+        ['subside', { by: 'liu.yang', reason: '48小时内无新增跟帖' }],
+        ['submitSummary', { by: 'liu.yang', text: '询问类舆情，当日答复处理意见与结果，无迟报漏报。' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.stage === 'closed', 'school: closed', s);
+      check(s.outcomes.length > 0 && s.outcomes.every((o) => o.kind === 'onTime'), 'school: every obligation met on time', s);
+      return s;
+    },
+  },
+  {
+    // (b) 重大舆情：首报逾期、迟报；监测数据升级为特别重大，核实后调回重大
+    name: 'county-major-late-report-regrade',
+    async run(client) {
+      const id = this.name;
+      // The county plan gives a major incident two hours to the first report: due a few seconds from now.
+      await startIncident(client, TASK_QUEUE, {
+        id,
+        title: '某镇征地补偿纠纷视频在短视频平台传播',
+        summary: '网帖称某镇征地补偿款被截留，视频转发量快速上升，评论中出现聚集维权的呼声。',
+        source: { url: 'https://video.example.org/v/20261122', platform: 'app' },
+        discoveredAt: isoAgo(2 * 60 * MINUTE - 4_000),
+        discoveredBy: 'liu.bo',
+        metrics: { posts: 620, reads: 81000, comments: 260, sites: 9 },
+      }, plan('county-office'));
+      const overdue = await until(client, id, 'first report overdue', (s) => s.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
+      check(overdue.grade === 'major', 'county: starts major', overdue);
+      await sleep(2_000); // reported a little after the deadline fired
+      await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'phone', note: '补报：发现后未及时电话报告' });
+      await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'written' });
+      await act(client, id, 'assess', { by: 'zhao.min', note: '重大舆情，报领导小组' });
+      await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 1400, socialOrderDisrupted: true } });
+      await until(client, id, 'escalation by metrics', (s) => s.grade === 'especiallyMajor');
+      await act(client, id, 'regrade', { by: 'wang.jiazhi', grade: 'major', reason: '经公安机关核实，现场无聚集，未扰乱社会秩序' });
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['respond', { by: 'xu.fang', channel: 'weibo', text: '镇政府已成立工作组核查补偿款发放情况，将及时公布进展。', inNameOf: 'spokesperson' }],
+        ['release', { by: 'xu.fang', form: 'pressRelease', text: '关于某镇征地补偿款发放情况的通报', channel: 'website' }],
+        ['classify', { by: 'zhao.min', category: 'hype' }],
+        ['publishFacts', { by: 'xu.fang', channel: 'website', text: '补偿款已足额发放至农户账户，网传截留不实。' }],
+        ['assignTracker', { by: 'zhao.min', tracker: 'chen.lei' }],
+        ['subside', { by: 'wang.jiazhi', reason: '通报发布后转发量明显回落' }],
+        ['submitSummary', { by: 'zhao.min', text: '首报迟报，已在总结中说明原因并整改。' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.stage === 'closed' && s.grade === 'major', 'county: closed as major', s);
+      check(s.outcomes.some((o) => o.kind === 'late' && o.id.endsWith('/firstReport/late')), 'county: late first report', s);
+      const regrades = s.timeline.filter((t) => t.action === 'regrade').map((t) => t.details).join('\n');
+      check(regrades.includes('major → especiallyMajor') && regrades.includes('especiallyMajor → major'), 'county: escalated by metrics, regraded by hand', s);
+      return s;
+    },
+  },
+  {
+    // (c) 捏造类舆情：公布事实、移交公安机关后结案（市档案局预案）
+    name: 'archives-fabrication-referred',
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id,
+        title: '网帖捏造“市档案馆将销毁历史土地档案”',
+        summary: '多个论坛出现同一网帖，声称市档案馆将集中销毁1950年代土地档案，经核实系捏造。',
+        source: { url: 'https://forum.example.org/t/52011', platform: 'forum' },
+        discoveredAt: isoAgo(10 * MINUTE),
+        discoveredBy: 'hu.jun',
+        metrics: { posts: 64, reads: 5200, comments: 26, sites: 3, mainstreamMedia: false },
+      }, plan('city-archives'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'hu.jun', to: 'office', mode: 'phone' }],
+        ['report', { by: 'hu.jun', to: 'office', mode: 'written' }],
+        ['assess', { by: 'fang.xiaoyu' }],
+        ['classify', { by: 'fang.xiaoyu', category: 'fabrication' }],
+        ['publishFacts', { by: 'ye.qing', channel: 'website', text: '市档案馆无任何销毁土地档案的计划，网帖内容系捏造。' }],
+        ['refer', { by: 'fang.xiaoyu', to: 'police', reason: '捏造事实、扰乱公共秩序，报请公安机关依法处置' }],
+        ['assignTracker', { by: 'fang.xiaoyu', tracker: 'huang.min' }],
+        ['subside', { by: 'fang.xiaoyu', reason: '相关网帖已删除，无新增转发' }],
+        ['submitSummary', { by: 'fang.xiaoyu', text: '捏造类舆情，已公布事实并移交公安机关。' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.stage === 'closed' && s.category === 'fabrication', 'archives: closed as fabrication', s);
+      check(s.timeline.some((t) => t.action === 'refer'), 'archives: referred', s);
+      return s;
+    },
+  },
+];
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const work = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
+  const server = await startDevServer({ uiPort: false });
+  let ledger: Ledger | undefined;
+  let connection: NativeConnection | undefined;
+  try {
+    ledger = openLedger(`sqlite:${path.join(work, 'ledger.sqlite')}`);
+    await ledger.migrate();
+    connection = await NativeConnection.connect({ address: server.address });
+    const worker = await createIncidentWorker({
+      connection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, channels: [new LogChannel(() => {})],
+    });
+    const client = await connect({ address: server.address, namespace: 'default', taskQueue: TASK_QUEUE });
+    mkdirSync(OUT_DIR, { recursive: true });
+    await worker.runUntil(async () => {
+      // One at a time: each history then holds only its own incident's timing.
+      for (const scenario of scenarios) {
+        const status = await scenario.run(client);
+        const handle = client.workflow.getHandle(workflowIdFor(scenario.name));
+        await handle.result();
+        const json = historyToJSON(await handle.fetchHistory());
+        const file = path.join(OUT_DIR, `${scenario.name}.json`);
+        writeFileSync(file, `${json}\n`);
+        const events = (JSON.parse(json) as { events: unknown[] }).events.length;
+        console.log(`${path.relative(REPO_ROOT, file)}: ${events} events, ${status.stage}, ${status.outcomes.map((o) => o.kind).join(' ')}`);
+      }
+    });
+    await client.connection.close();
+  } finally {
+    await connection?.close();
+    await ledger?.close();
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+/**
+ * Replay: every recorded history in test/histories (see scripts/record-histories.ts) must replay
+ * against today's workflow code without a nondeterminism error. A change to the workflow or the
+ * machine that alters the commands an old incident produced fails here before it breaks running
+ * incidents; such a change needs versioning (patched()) or a new workflow type, then new recordings.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../scripts/temporal-binaries';
+import { historyFromJSON } from '../../src/api/history-json';
+import type { IncidentStatus } from '../../src/machines/status';
+import { workflowBundle } from '../helpers/temporal';
+
+const DIR = path.join(REPO_ROOT, 'test', 'histories');
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+type JsonEvent = { eventId: string; eventType: string; [attributes: string]: any };
+type JsonHistory = { events: JsonEvent[] };
+
+const read = (file: string) => JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as JsonHistory;
+const decode = (payload: { data: string }) => JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+/** the incident's final public status: the workflow's result */
+const result = (h: JsonHistory): IncidentStatus => decode(h.events.at(-1)!.workflowExecutionCompletedEventAttributes.result.payloads[0]);
+/** the actions sent as updates, in the order the workflow accepted them */
+const updates = (h: JsonHistory): string[] =>
+  h.events.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED').map((e) => e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.name);
+const count = (h: JsonHistory, type: string) => h.events.filter((e) => e.eventType === `EVENT_TYPE_${type}`).length;
+
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  bundle = await workflowBundle();
+});
+
+describe('recorded histories', () => {
+  it('cover the three recorded scenarios', () => {
+    expect(FILES).toEqual(['archives-fabrication-referred.json', 'county-major-late-report-regrade.json', 'school-inquiry-on-time.json']);
+  });
+
+  it.each(FILES)('%s is a whole incident: started, acted on, completed with the incident closed', (file) => {
+    const h = read(file);
+    expect(h.events.length).toBeGreaterThan(100);
+    expect(h.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(h.events[0].workflowExecutionStartedEventAttributes.workflowType.name).toBe('incidentWorkflow');
+    expect(h.events.at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    expect(count(h, 'ACTIVITY_TASK_COMPLETED')).toBe(count(h, 'ACTIVITY_TASK_SCHEDULED'));
+    expect(count(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toBe(count(h, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED'));
+    expect(count(h, 'TIMER_STARTED')).toBeGreaterThan(0);
+    const s = result(h);
+    expect(s.stage).toBe('closed');
+    expect(s.open).toBe(false);
+    expect(s.id).toBe(file.replace(/\.json$/, ''));
+  });
+
+  it('the school inquiry was handled step by step, every obligation on time', () => {
+    const h = read('school-inquiry-on-time.json');
+    expect(updates(h)).toEqual([
+      'report', 'assess', 'dispatch', 'classify', 'respond', 'replyOpinion', 'finishHandling', 'replyResult', 'assignTracker', 'subside', 'submitSummary',
+    ]);
+    const s = result(h);
+    expect(s).toMatchObject({ category: 'inquiry', grade: 'general', unit: { id: 'xuchang-shiyan-middle-school' } });
+    expect(s.outcomes.length).toBeGreaterThan(0);
+    expect(s.outcomes.every((o) => o.kind === 'onTime')).toBe(true);
+  });
+
+  it('the major county incident has a fired deadline timer, a late first report, an escalation by signal and a regrade', () => {
+    const h = read('county-major-late-report-regrade.json');
+    expect(count(h, 'TIMER_FIRED')).toBe(1);
+    expect(count(h, 'WORKFLOW_EXECUTION_SIGNALED')).toBe(1);
+    expect(updates(h)).toContain('regrade');
+    const s = result(h);
+    expect(s.grade).toBe('major');
+    expect(s.outcomes.filter((o) => o.kind === 'late').map((o) => o.id)).toEqual(['county-major-late-report-regrade/firstReport/late']);
+    const regrades = s.timeline.filter((t) => t.action === 'regrade').map((t) => t.details).join('\n');
+    expect(regrades).toContain('major → especiallyMajor');
+    expect(regrades).toContain('especiallyMajor → major');
+  });
+
+  it('the fabrication was clarified publicly and referred to the police before closing', () => {
+    const h = read('archives-fabrication-referred.json');
+    const names = updates(h);
+    expect(names.indexOf('publishFacts')).toBeGreaterThan(names.indexOf('classify'));
+    expect(names.indexOf('refer')).toBeLessThan(names.indexOf('submitSummary'));
+    const s = result(h);
+    expect(s.category).toBe('fabrication');
+    expect(s.timeline.find((t) => t.action === 'refer')?.details).toContain('referred to police');
+  });
+});
+
+describe('replay against the current workflow code', () => {
+  it('replays every recorded history without a nondeterminism error', async () => {
+    const histories = FILES.map((file) => ({ workflowId: file, history: historyFromJSON(read(file)) }));
+    const results: Array<{ workflowId: string; error?: unknown }> = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) results.push(r);
+    expect(results.map((r) => r.workflowId).sort()).toEqual([...FILES]);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+
+  it('replay really checks: a history whose recorded commands differ from what the code does is rejected', async () => {
+    // Rename the activity of the first scheduled activity: the code schedules "notify" there, the history says otherwise.
+    const h = read('school-inquiry-on-time.json');
+    const scheduled = h.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')!;
+    expect(scheduled.activityTaskScheduledEventAttributes.activityType.name).toBe('notify');
+    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'notifyRenamed';
+    const err = await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(h), 'tampered-activity').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DeterminismViolationError);
+    expect((err as Error).message).toContain("Activity type of scheduled event 'notifyRenamed' does not match activity type of activity command 'notify'");
+  });
+});
