@@ -34,6 +34,8 @@ export interface Obligation {
   metBy?: string;
   delayMs?: number;
   remindersSent: number;
+  /** due times it had before the current one (a grade raised, then lowered, moves a deadline back) */
+  earlierDues?: number[];
   /** entering any stage after this one leaves it missed */
   closesWith: Stage;
   source: string;
@@ -264,6 +266,7 @@ class Draft {
 
   setDue(ob: Obligation, dueAt: number | null) {
     if (ob.status !== 'pending' || ob.dueAt === dueAt) return;
+    if (ob.dueAt !== null) ob.earlierDues = [...(ob.earlierDues ?? []), ob.dueAt];
     ob.dueAt = dueAt;
     ob.overdue = false;
     ob.remindersSent = 0;
@@ -322,7 +325,7 @@ class Draft {
     const owner = findPerson(this.plan, ob.ownerId);
     const { subject, text } = assignedText(messageContext(this.ctx), ob.kind, ob.dueAt);
     this.notify({
-      notificationId: `${ob.id}/assigned/${ob.dueAt}`, kind: 'assigned', obligationId: ob.id,
+      notificationId: `${ob.id}/assigned/${dueKey(ob)}`, kind: 'assigned', obligationId: ob.id,
       recipients: owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(this.plan, [ob.ownerRole]),
       subject, text,
     });
@@ -359,6 +362,15 @@ class Draft {
     for (const o of this.ctx.outcomes) if (!known.has(o.id)) effects.push({ type: 'recordOutcome', params: { outcome: o } });
     return { context: this.ctx, effects };
   }
+}
+
+/**
+ * The due-time part of a deadline notice's id. Ids are deterministic so a retried notice is sent once;
+ * a deadline moved back to a time it had before is told again, so that round gets its own number.
+ */
+export function dueKey(ob: Obligation): string {
+  const round = (ob.earlierDues ?? []).filter((d) => d === ob.dueAt).length;
+  return round === 0 ? `${ob.dueAt}` : `${ob.dueAt}/${round + 1}`;
 }
 
 export function scheduleParams(ctx: IncidentContext, ob: Obligation): ScheduleDeadlineParams {
@@ -576,7 +588,7 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       const owner = findPerson(c.plan, ob.ownerId);
       const { subject, text } = reminderText(messageContext(c), ob.kind, ob.dueAt, event.at);
       d.notify({
-        notificationId: `${ob.id}/reminder-${event.index + 1}/${ob.dueAt}`, kind: 'reminder', obligationId: ob.id,
+        notificationId: `${ob.id}/reminder-${event.index + 1}/${dueKey(ob)}`, kind: 'reminder', obligationId: ob.id,
         recipients: owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(c.plan, [ob.ownerRole]), subject, text,
       });
       break;
@@ -588,7 +600,7 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       const owner = findPerson(c.plan, ob.ownerId);
       const { subject, text } = overdueText(messageContext(c), ob.kind, ob.dueAt, ob.ownerName, ob.ownerRole);
       d.notify({
-        notificationId: `${ob.id}/overdue/${ob.dueAt}`, kind: 'overdue', obligationId: ob.id,
+        notificationId: `${ob.id}/overdue/${dueKey(ob)}`, kind: 'overdue', obligationId: ob.id,
         recipients: resolveRecipients(c.plan, escalationRoles(c.plan, ob.ownerRole), owner ? [{ person: owner, role: ob.ownerRole }] : []),
         subject, text,
       });
@@ -745,8 +757,15 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'assignTracker': {
       f.tracker = event.payload.tracker;
       log(`tracker: ${event.payload.tracker}`);
+      // The named tracker answers for the follow-up reports from now on, in the role the plan gives them.
       const fu = d.find('followUp');
-      if (fu) { fu.ownerId = event.payload.tracker; const p = findPerson(plan, event.payload.tracker); if (p) fu.ownerName = p.name; }
+      const tracker = findPerson(plan, event.payload.tracker);
+      if (fu && tracker) {
+        const owner = answerable(plan, plan.owners.followUp, tracker.id);
+        fu.ownerId = owner.id;
+        fu.ownerName = owner.name;
+        fu.ownerRole = owner.role;
+      }
       break;
     }
     case 'reopen': log(`handling reopened: ${event.payload.reason}`); break;

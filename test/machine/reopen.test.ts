@@ -75,3 +75,15 @@ describe('regrading and reopening (000 篇五 §五(三); 001 school plan §四(
     expect(obligationsOf(s, 'followUp').filter((o) => o.status === 'pending')).toHaveLength(1);
   });
 });
+
+describe('the tracker (动态跟踪, 000 篇一 §四(四))', () => {
+  it('answers for the follow-up reports in their own role', () => {
+    let s = tracking();
+    expect(obligation(s, obligationsOf(s, 'followUp').find((o) => o.status === 'pending')!.id)).toMatchObject({ ownerId: 'off', ownerRole: 'office' });
+    s = tracking();
+    [s] = act(s, 'reopen', { by: 'off', reason: '新情况' }, T0 + 2 * HOUR);
+    [s] = act(s, 'assignTracker', { by: 'off', tracker: 'dep' }, T0 + 3 * HOUR);
+    const fu = obligationsOf(s, 'followUp').find((o) => o.status === 'pending')!;
+    expect(fu).toMatchObject({ ownerId: 'dep', ownerName: '涉事科室', ownerRole: 'department' });
+  });
+});
