@@ -18,6 +18,18 @@ function emit(enqueue: any, step: Step) {
   for (const e of step.effects as Effect[]) enqueue({ type: e.type, params: e.params });
 }
 
+/** After handling, a rise in grade (new metrics or by hand) sends the incident back to handling. */
+const reopenOnEscalation = {
+  METRICS: [
+    { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
+    { guard: 'allowed', actions: 'apply' },
+  ],
+  REGRADE: [
+    { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
+    { guard: 'allowed', actions: 'apply' },
+  ],
+} as const;
+
 export const incidentMachine = setup({
   types: {
     context: {} as IncidentContext,
@@ -103,14 +115,7 @@ export const incidentMachine = setup({
       entry: { type: 'enter', params: { stage: 'dynamicTracking' } },
       on: {
         // A rise in grade while tracking reopens handling (000 篇一 §四(四); 001 school plan §四(一)).
-        METRICS: [
-          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
-          { guard: 'allowed', actions: 'apply' },
-        ],
-        REGRADE: [
-          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
-          { guard: 'allowed', actions: 'apply' },
-        ],
+        ...reopenOnEscalation,
         REPORT: { guard: 'allowed', actions: 'apply' },
         RESPOND: { guard: 'allowed', actions: 'apply' },
         RELEASE: { guard: 'allowed', actions: 'apply' },
@@ -125,14 +130,7 @@ export const incidentMachine = setup({
       entry: { type: 'enter', params: { stage: 'summaryEvaluation' } },
       on: {
         // An incident that flares up again before its summary goes back to handling.
-        METRICS: [
-          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
-          { guard: 'allowed', actions: 'apply' },
-        ],
-        REGRADE: [
-          { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
-          { guard: 'allowed', actions: 'apply' },
-        ],
+        ...reopenOnEscalation,
         REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
         REFER: { guard: 'allowed', actions: 'apply' },
         SUBMIT_SUMMARY: { guard: 'allowed', target: 'closed', actions: 'apply' },
