@@ -1,4 +1,4 @@
-import { GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, label, type Grade, type Language, type ObligationKind, type Role, type Stage } from '../plan/codes';
+import { GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, gradeRank, label, type Grade, type Language, type ObligationKind, type Role, type Stage } from '../plan/codes';
 import { formatDuration } from '../plan/duration';
 import { formatLocal } from '../plan/time-zone';
 
@@ -49,7 +49,8 @@ export function regradedText(m: MessageContext, from: Grade, to: Grade, reason: 
   const a = label(GRADE_LABELS, from, m.lang);
   const b = label(GRADE_LABELS, to, m.lang);
   return {
-    subject: t(m.lang, `【${m.unitName}】舆情升级：${a} → ${b}`, `[${m.unitName}] Regraded: ${a} → ${b}`),
+    // A regrade goes either way: a lowered grade is not announced as an escalation (升级).
+    subject: t(m.lang, `【${m.unitName}】舆情${gradeRank(to) > gradeRank(from) ? '升级' : '降级'}：${a} → ${b}`, `[${m.unitName}] Regraded: ${a} → ${b}`),
     text: t(m.lang, `舆情事件「${m.title}」等级由${a}调整为${b}。原因：${reason}`, `Incident "${m.title}" regraded from ${a} to ${b}. Reason: ${reason}`),
   };
 }
