@@ -158,7 +158,22 @@ export interface Step {
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+/**
+ * A copy a step may change without touching the previous context. Only what steps mutate is copied
+ * (facts, metrics, obligations); the plan and the incident are never mutated, and timeline entries and
+ * outcomes are only appended, so those arrays are copied shallowly: a long incident stays cheap per event.
+ */
+function copyContext(c: IncidentContext): IncidentContext {
+  return {
+    ...c,
+    gradeReasons: [...c.gradeReasons],
+    metrics: { ...c.metrics },
+    facts: { ...c.facts },
+    obligations: c.obligations.map((o) => ({ ...o, ...(o.earlierDues ? { earlierDues: [...o.earlierDues] } : {}) })),
+    timeline: [...c.timeline],
+    outcomes: [...c.outcomes],
+  };
+}
 const dur = (text: string): number => parseDuration(text) ?? 0;
 const stageRank = (s: Stage): number => STAGES.indexOf(s);
 const laterStage = (a: Stage, b: Stage): Stage => (stageRank(b) > stageRank(a) && stageRank(b) <= stageRank('summaryEvaluation') ? b : a);
@@ -233,7 +248,7 @@ class Draft {
   readonly ctx: IncidentContext;
   readonly notes: Effect[] = [];
   constructor(prev: IncidentContext, readonly now: number) {
-    this.ctx = clone(prev);
+    this.ctx = copyContext(prev);
   }
 
   get plan() { return this.ctx.plan; }

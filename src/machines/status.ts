@@ -130,15 +130,20 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
   };
 }
 
-/** Markdown for the Temporal UI's "current details": stage and obligations at a glance. */
+/** Markdown for the Temporal UI's "current details": stage and obligations at a glance (no timeline: it stays cheap). */
 export function toMarkdown(ctx: IncidentContext): string {
-  const s = toStatus(ctx);
-  const rows = s.obligations.map((o) =>
-    `| ${o.label} (${o.id}) | ${o.owner.name} · ${o.owner.roleLabel} | ${o.dueAt ?? '—'} | ${o.statusLabel}${o.overdue ? ' ⚠ 逾期/overdue' : ''}${o.delay ? ` +${o.delay}` : ''} |`);
+  const lang = ctx.plan.language;
+  const next = nextDeadline(ctx);
+  const rows = ctx.obligations.map((o) => {
+    const delay = o.delayMs === undefined ? '' : ` +${Math.round(o.delayMs / 60_000)}m`;
+    const owner = `${o.ownerName} · ${label(ROLE_LABELS, o.ownerRole, lang)}`;
+    const due = o.dueAt === null ? '—' : iso(o.dueAt);
+    return `| ${label(OBLIGATION_LABELS, o.kind, lang)} (${o.id}) | ${owner} | ${due} | ${label(STATUS_LABELS, o.status, lang)}${o.overdue ? ' ⚠ 逾期/overdue' : ''}${delay} |`;
+  });
   return [
-    `**${s.title}** — ${s.unit.name}`,
-    `阶段 stage: **${s.stageLabel}** · 等级 grade: **${s.gradeLabel}** · 类别 category: ${s.categoryLabel ?? '—'}`,
-    `下一时限 next deadline: ${s.nextDeadlineAt ?? '—'} · 逾期 overdue: ${s.overdueCount}`,
+    `**${ctx.incident.title}** — ${ctx.plan.unit.name}`,
+    `阶段 stage: **${label(STAGE_LABELS, ctx.stage, lang)}** · 等级 grade: **${label(GRADE_LABELS, ctx.grade, lang)}** · 类别 category: ${ctx.category ? label(CATEGORY_LABELS, ctx.category, lang) : '—'}`,
+    `下一时限 next deadline: ${next === null ? '—' : iso(next)} · 逾期 overdue: ${overdueCount(ctx)}`,
     '',
     '| 义务 obligation | 责任人 owner | 时限 due | 状态 status |',
     '|---|---|---|---|',

@@ -38,6 +38,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   let enqueued = 0;
   let completed = 0;
   let lastAttributes = '';
+  let lastDetails = '';
+  /** state changed since search attributes and details were last published */
+  let dirty = false;
 
   // ── effects ──
   function runTimer(p: ScheduleDeadlineParams) {
@@ -116,14 +119,20 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       upsertSearchAttributes(pairs);
       lastAttributes = key;
     }
-    setCurrentDetails(toMarkdown(ctx));
+    const details = toMarkdown(ctx);
+    if (details !== lastDetails) {
+      setCurrentDetails(details);
+      lastDetails = details;
+    }
+    dirty = false;
   }
 
   function apply(event: IncidentEvent) {
     const [next, actions] = transition(incidentMachine, snapshot, event);
     snapshot = next;
     execute(actions as Action[]);
-    publish();
+    // Published once per workflow task by the main loop, however many events the task carried.
+    dirty = true;
   }
 
   /** Wait until every effect queued so far has been carried out. */
@@ -188,13 +197,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const done = () => snapshot.status === 'done';
   const shouldStop = () => done() || workflowInfo().continueAsNewSuggested;
   for (;;) {
-    await condition(() => queue.length > 0 || (shouldStop() && allHandlersFinished()));
-    if (queue.length === 0) break;
-    while (queue.length > 0) {
+    await condition(() => dirty || queue.length > 0 || (shouldStop() && allHandlersFinished()));
+    if (dirty) publish();
+    if (queue.length > 0) {
       const work = queue.shift()!;
       await work();
       completed += 1;
+      continue;
     }
+    if (shouldStop() && allHandlersFinished() && !dirty) break;
   }
   if (!done()) {
     for (const scope of timers.values()) scope.cancel();
