@@ -46,7 +46,7 @@ function printStatus(s: IncidentStatus) {
     `  next      ${s.nextDeadlineAt ?? '—'}   overdue: ${s.overdueCount}`,
     '',
     '  obligations',
-    ...s.obligations.map((o) => `    ${o.id.padEnd(16)} ${o.statusLabel.padEnd(6)}${o.overdue ? ' ⚠逾期' : ''} due ${o.dueAt ?? '—'}${o.metAt ? ` met ${o.metAt}` : ''}${o.delay ? ` (+${o.delay})` : ''}  ${o.owner.name}·${o.owner.roleLabel}`),
+    ...s.obligations.map((o) => `    ${o.id.padEnd(16)} ${o.statusLabel.padEnd(6)}${o.overdue ? ' ⚠逾期' : o.flaggedOverdue ? ' (逾期后补录)' : ''} due ${o.dueAt ?? '—'}${o.metAt ? ` met ${o.metAt}` : ''}${o.delay ? ` (+${o.delay})` : ''}  ${o.owner.name}·${o.owner.roleLabel}`),
     '',
     '  timeline',
     ...s.timeline.map((t) => `    ${t.at} ${t.action.padEnd(14)} ${t.by ?? ''}${t.backdated ? ` [补录 recorded ${t.gapMinutes} min later]` : ''}  ${t.details}`),

@@ -37,7 +37,10 @@ export interface IncidentStatus {
     dueAt: string | null;
     status: ObligationStatus;
     statusLabel: string;
+    /** pending and past its deadline */
     overdue: boolean;
+    /** the deadline passed while it was still open, even if a later backdated action met it in time */
+    flaggedOverdue: boolean;
     metAt: string | null;
     delay: string | null;
     source: string;
@@ -114,7 +117,8 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
       dueAt: o.dueAt === null ? null : iso(o.dueAt),
       status: o.status,
       statusLabel: label(STATUS_LABELS, o.status, lang),
-      overdue: o.overdue,
+      overdue: o.status === 'pending' && o.overdue,
+      flaggedOverdue: o.overdue,
       metAt: o.metAt === undefined ? null : iso(o.metAt),
       delay: o.delayMs === undefined ? null : `${Math.round(o.delayMs / 60_000)}m`,
       source: o.source,
@@ -131,6 +135,11 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
 }
 
 /** Markdown for the Temporal UI's "current details": stage and obligations at a glance (no timeline: it stays cheap). */
+function overdueNote(status: ObligationStatus, flagged: boolean): string {
+  if (!flagged) return '';
+  return status === 'pending' ? ' ⚠ 逾期/overdue' : ' (逾期后补录 / recorded after it was flagged overdue)';
+}
+
 export function toMarkdown(ctx: IncidentContext): string {
   const lang = ctx.plan.language;
   const next = nextDeadline(ctx);
@@ -138,7 +147,7 @@ export function toMarkdown(ctx: IncidentContext): string {
     const delay = o.delayMs === undefined ? '' : ` +${Math.round(o.delayMs / 60_000)}m`;
     const owner = `${o.ownerName} · ${label(ROLE_LABELS, o.ownerRole, lang)}`;
     const due = o.dueAt === null ? '—' : iso(o.dueAt);
-    return `| ${label(OBLIGATION_LABELS, o.kind, lang)} (${o.id}) | ${owner} | ${due} | ${label(STATUS_LABELS, o.status, lang)}${o.overdue ? ' ⚠ 逾期/overdue' : ''}${delay} |`;
+    return `| ${label(OBLIGATION_LABELS, o.kind, lang)} (${o.id}) | ${owner} | ${due} | ${label(STATUS_LABELS, o.status, lang)}${overdueNote(o.status, o.overdue)}${delay} |`;
   });
   return [
     `**${ctx.incident.title}** — ${ctx.plan.unit.name}`,

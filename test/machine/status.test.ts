@@ -85,3 +85,17 @@ describe('the public status view (house style: one public status)', () => {
     expect(md).toContain('| 首报 (firstReport) | 舆情信息员甲 · 舆情监控人员 | 2026-03-02T03:00:00.000Z | 待办 |');
   });
 });
+
+describe('an obligation met by a backdated action after it was flagged overdue (000 篇三 §四(二); 000 篇三 §六)', () => {
+  it('is no longer overdue but stays marked as flagged, so a reviewer sees the late entry', () => {
+    let [s] = start({ metrics: { casualties: 1 } });
+    [s] = deadlineDue(s, 'firstReport', T0 + HOUR);
+    expect(toStatus(s.context).obligations.find((o) => o.id === 'firstReport')).toMatchObject({ overdue: true, flaggedOverdue: true });
+    // recorded at 1h30m, claiming the phone call was made at 50m
+    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone', at: new Date(T0 + 50 * MIN).toISOString() }, T0 + 50 * MIN, T0 + 90 * MIN);
+    const v = toStatus(s.context);
+    expect(v.obligations.find((o) => o.id === 'firstReport')).toMatchObject({ status: 'met', overdue: false, flaggedOverdue: true });
+    expect(toMarkdown(s.context)).toContain('逾期后补录');
+    expect(v.timeline.find((t) => t.action === 'report')).toMatchObject({ backdated: false, gapMinutes: 40 });
+  });
+});
