@@ -63,7 +63,7 @@ describe('resuming from a continue-as-new input', () => {
 
       const s = await h.executeUpdate(actionUpdates.classify, { args: [{ by: 'zhao.min', category: 'inquiry' }] });
       expect(s.stage).toBe('categorizedHandling');
-      expect(obligation(s, 'firstReport')).toMatchObject({ status: 'missed', overdue: true });
+      expect(obligation(s, 'firstReport')).toMatchObject({ status: 'missed', overdue: false, flaggedOverdue: true });
       // Sequence numbers continue from the old run's timeline.
       expect(s.timeline.map((e) => e.seq)).toEqual(s.timeline.map((_, i) => i + 1));
       expect((await hx.outcomes(incident.id)).map((o) => `${o.obligationId}:${o.kind}`)).toEqual(['firstReport:missed']);
