@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { act, connect, history, IncidentError, list, sendMetrics, show, startIncident, type ListedIncident } from './src/api/incidents';
+import { act, checkIncident, connect, history, IncidentError, list, sendMetrics, show, startIncident, type ListedIncident } from './src/api/incidents';
 import { resolvePlan, PlanError } from './src/plan/plan.loader';
 import { temporalSettings, ConfigError } from './src/runtime/connection';
 import type { IncidentStatus } from './src/machines/status';
@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
       const ref = values.plan ?? (typeof planRef === 'string' ? planRef : undefined);
       if (!ref) throw new IncidentError('InvalidPayload', 'plan: name the plan with "plan" in the file or --plan <id|path>');
       const loaded = resolvePlan(ref, process.env.PLANS_DIR ?? 'plans');
+      checkIncident(incident, loaded); // bad input is reported even when Temporal is down
       const client = await connect(settings);
       const r = await startIncident(client, settings.taskQueue, incident, loaded);
       out(r, () => console.log(`${r.started ? 'started' : 'already running'}: ${r.workflowId} (run ${r.runId})`));

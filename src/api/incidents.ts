@@ -44,10 +44,15 @@ export interface StartResult {
   started: boolean;
 }
 
-export async function startIncident(client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now()): Promise<StartResult> {
+/** Check an incident against its plan; throws IncidentError listing every failing field. */
+export function checkIncident(raw: unknown, loaded: LoadedPlan, now = Date.now()) {
   const prepared = prepareStart(raw, loaded.plan, now);
   if (!prepared.ok) throw new IncidentError('InvalidPayload', `invalid incident:\n${prepared.errors.join('\n')}`, prepared.errors);
-  const { incident } = prepared;
+  return prepared.incident;
+}
+
+export async function startIncident(client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now()): Promise<StartResult> {
+  const incident = checkIncident(raw, loaded, now);
   const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash };
   const workflowId = workflowIdFor(incident.id);
   const existing = await describe(client, workflowId);

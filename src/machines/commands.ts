@@ -57,10 +57,12 @@ export function acceptedActions(snapshot: IncidentSnapshot): ActionName[] {
 /** Check a new incident against its plan before anything starts. */
 export function prepareStart(raw: unknown, plan: Plan, now: number): { ok: true; incident: IncidentInput } | { ok: false; errors: string[] } {
   const parsed = incidentInputSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, errors: formatIssues(parsed.error).split('\n') };
-  const incident = parsed.data;
-  const errors: string[] = [];
-  if (!plan.people.some((p) => p.id === incident.discoveredBy)) errors.push(`discoveredBy: "${incident.discoveredBy}" is not a person in plan ${plan.id}`);
-  if (Date.parse(incident.discoveredAt) > now + CLOCK_SKEW_MS) errors.push('discoveredAt: is in the future');
-  return errors.length ? { ok: false, errors } : { ok: true, incident };
+  const errors = parsed.success ? [] : formatIssues(parsed.error).split('\n');
+  // The plan's checks run on whatever fields are well-formed, so one answer lists every problem.
+  const fields = (raw ?? {}) as { discoveredBy?: unknown; discoveredAt?: unknown };
+  if (typeof fields.discoveredBy === 'string' && fields.discoveredBy !== '' && !plan.people.some((p) => p.id === fields.discoveredBy)) {
+    errors.push(`discoveredBy: "${fields.discoveredBy}" is not a person in plan ${plan.id}`);
+  }
+  if (typeof fields.discoveredAt === 'string' && Date.parse(fields.discoveredAt) > now + CLOCK_SKEW_MS) errors.push('discoveredAt: is in the future');
+  return parsed.success && errors.length === 0 ? { ok: true, incident: parsed.data } : { ok: false, errors };
 }
