@@ -1,5 +1,5 @@
 import {
-  ACTIONS, CATEGORY_LABELS, FINDING_KINDS, GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, STAGES,
+  CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, STAGES,
   assertNever, gradeRank, label,
   type ActionName, type Category, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
 } from '../plan/codes';
@@ -142,8 +142,6 @@ export type IncidentEvent =
 export function eventTypeOf(action: ActionName): ActionEventType<ActionName> {
   return action.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase() as ActionEventType<ActionName>;
 }
-
-export const ACTION_EVENT_TYPES = ACTIONS.map(eventTypeOf);
 
 export type Effect =
   | { type: 'scheduleDeadline'; params: ScheduleDeadlineParams }
@@ -856,4 +854,3 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   return d.finish(prev);
 }
 
-export { FINDING_KINDS };

@@ -1,5 +1,5 @@
 import {
-  CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, OUTCOME_LABELS, ROLE_LABELS, STAGE_LABELS, STATUS_LABELS, STAGES,
+  CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, OUTCOME_LABELS, ROLE_LABELS, STAGE_LABELS, STATUS_LABELS,
   assertNever, label,
   type Category, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
 } from '../plan/codes';
@@ -160,4 +160,3 @@ export function toMarkdown(ctx: IncidentContext): string {
   ].join('\n');
 }
 
-export const ALL_STAGES = STAGES;

@@ -78,9 +78,6 @@ export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas
 export type ActionPayloadInputs = { [K in ActionName]: z.input<(typeof actionSchemas)[K]> };
 export type AnyAction = { [K in ActionName]: { name: K; payload: ActionPayloads[K] } }[ActionName];
 
-/** The request a client sends for one action: its name and payload. */
-export const actionRequestSchema = z.object({ name: z.string(), payload: z.unknown() });
-
 export const metricsUpdateSchema = z
   .object({ at: isoTime.optional(), by: z.string().optional(), metrics: metricsSchema })
   .strict();

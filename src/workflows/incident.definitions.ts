@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ACTIONS, type ActionName } from '../plan/codes';
-import type { ActionPayloadInputs, IncidentInput, MetricsUpdate } from '../plan/incident.schema';
+import type { IncidentInput, MetricsUpdate } from '../plan/incident.schema';
 import type { Plan } from '../plan/plan.schema';
 import type { IncidentContext } from '../machines/incident.rules';
 import type { IncidentStatus } from '../machines/status';
@@ -21,8 +21,6 @@ export interface IncidentWorkflowInput {
   resume?: { stage: Stage; context: IncidentContext };
 }
 
-export type ActionUpdate<K extends ActionName> = ReturnType<typeof defineUpdate<IncidentStatus, [ActionPayloadInputs[K]], K>>;
-
 export const actionUpdates = Object.fromEntries(
   ACTIONS.map((name) => [name, defineUpdate<IncidentStatus, [unknown]>(name)]),
 ) as { [K in ActionName]: ReturnType<typeof defineUpdate<IncidentStatus, [unknown], K>> };
@@ -38,9 +36,3 @@ export const SA = {
   nextDeadlineAt: defineSearchAttributeKey('NextDeadlineAt', SearchAttributeType.DATETIME),
   overdueCount: defineSearchAttributeKey('OverdueCount', SearchAttributeType.INT),
 };
-
-/** Error type names (ApplicationFailure types) a client can match. */
-export const ERRORS = {
-  invalidPayload: 'InvalidPayload',
-  notAllowed: 'NotAllowed',
-} as const;
