@@ -5,7 +5,7 @@
  *
  * Starts its own dev server (in memory, headless) and an in-process worker with a temporary ledger,
  * plays three incidents from discovery to closing through the same client module the CLI uses, and
- * writes each finished workflow's history to test/histories/<name>.json (the JSON `client.ts history`
+ * writes each workflow run's history to test/histories/<version>/<name>.json (`--out <version>`) (the JSON `client.ts history`
  * and `temporal workflow show --output json` write). Re-record after a deliberate, versioned change
  * of the workflow; an accidental change is what the replay test is there to catch.
  */
@@ -24,7 +24,9 @@ import { createIncidentWorker } from '../src/runtime/worker';
 import { workflowIdFor } from '../src/workflows/incident.definitions';
 import { REPO_ROOT, startDevServer } from './temporal-binaries';
 
-const OUT_DIR = path.join(REPO_ROOT, 'test', 'histories');
+/** `--out v1` writes test/histories/v1 (one folder per workflow version, see docs/versioning.md). */
+const outArg = process.argv.indexOf('--out');
+const OUT_DIR = path.join(REPO_ROOT, 'test', 'histories', outArg > 0 ? process.argv[outArg + 1] : 'latest');
 const TASK_QUEUE = 'record-histories';
 const MINUTE = 60_000;
 
@@ -49,6 +51,10 @@ async function until(client: Client, id: string, what: string, test: (s: Inciden
 interface Scenario {
   /** file name under test/histories (without .json) and incident id */
   name: string;
+  /** the history is taken while the incident is still open (then the run is terminated) */
+  open?: boolean;
+  /** needs the server that suggests continue-as-new early; every run's history is kept */
+  continueAsNew?: boolean;
   run(client: Client): Promise<IncidentStatus>;
 }
 
@@ -163,34 +169,113 @@ const scenarios: Scenario[] = [
       return s;
     },
   },
+  {
+    // (d) 首报逾期仍未报告：事件仍在进行（升级部署时的典型在办事件）
+    name: 'county-overdue-open',
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id,
+        title: '某镇学校食堂食品安全传言在微信群扩散',
+        discoveredAt: isoAgo(2 * 60 * MINUTE - 4_000),
+        discoveredBy: 'liu.bo',
+        metrics: { posts: 600, reads: 52000, comments: 210, sites: 6 },
+      }, plan('county-office'));
+      const s = await until(client, id, 'first report overdue', (x) => x.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
+      await act(client, id, 'assess', { by: 'zhao.min', note: '研判为重大舆情' });
+      await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 800 } });
+      await until(client, id, 'metrics applied', (x) => x.timeline.some((t) => t.action === 'metrics'));
+      check(s.stage === 'researchAndWarning', 'county open: still researching', s);
+      return await show(client, id);
+    },
+  },
+  {
+    // (e) 首报逾期后以“不构成舆情”排除
+    name: 'county-dismissed-after-overdue',
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id,
+        title: '网传某镇停水通知系旧闻',
+        discoveredAt: isoAgo(2 * 60 * MINUTE - 4_000),
+        discoveredBy: 'liu.bo',
+        metrics: { posts: 600, reads: 30000, comments: 120, sites: 4 },
+      }, plan('county-office'));
+      await until(client, id, 'first report overdue', (x) => x.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
+      const s = await act(client, id, 'dismiss', { by: 'zhao.min', reason: '经核实为三年前的旧闻，与本县无关' });
+      check(s.stage === 'dismissed', 'county: dismissed', s);
+      return s;
+    },
+  },
+  {
+    // (f) 长期跟踪的事件：历史过长，转为新的运行（continue-as-new）
+    name: 'county-continue-as-new',
+    continueAsNew: true,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id,
+        title: '持续发酵的拆迁安置舆情',
+        discoveredAt: isoAgo(10 * MINUTE),
+        discoveredBy: 'liu.bo',
+        metrics: { posts: 20 },
+      }, plan('county-office'));
+      await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'phone' });
+      await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'written' });
+      await act(client, id, 'assess', { by: 'zhao.min' });
+      for (let i = 1; i <= 40; i++) await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 20 + i } });
+      await act(client, id, 'report', { by: 'zhao.min', to: 'leaderInCharge', mode: 'written', kind: 'followUp' });
+      for (let i = 41; i <= 60; i++) await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 20 + i } });
+      return await until(client, id, 'all readings applied', (x) => x.metrics.posts === 80);
+    },
+  },
 ];
 
-async function main() {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const work = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
-  const server = await startDevServer({ uiPort: false });
+/** Write every run of one incident's workflow, newest first walked back to the first, oldest named first. */
+async function writeRuns(client: Client, scenario: Scenario, status: IncidentStatus) {
+  const workflowId = workflowIdFor(scenario.name);
+  const runs: string[] = [];
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const json = historyToJSON(history);
+    runs.unshift(json);
+    const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) break;
+    runId = previous;
+  }
+  runs.forEach((json, i) => {
+    const name = runs.length === 1 ? scenario.name : `${scenario.name}.run${i + 1}`;
+    const file = path.join(OUT_DIR, `${name}.json`);
+    writeFileSync(file, `${json}\n`);
+    const events = (JSON.parse(json) as { events: unknown[] }).events.length;
+    console.log(`${path.relative(REPO_ROOT, file)}: ${events} events, ${status.stage}, ${status.outcomes.map((o) => o.kind).join(' ')}`);
+  });
+}
+
+async function recordOn(scenarios: Scenario[], work: string, extraArgs?: string[]) {
+  const server = await startDevServer({ uiPort: false, extraArgs });
   let ledger: Ledger | undefined;
   let connection: NativeConnection | undefined;
   try {
-    ledger = openLedger(`sqlite:${path.join(work, 'ledger.sqlite')}`);
+    ledger = openLedger(`sqlite:${path.join(work, `ledger-${Date.now()}.sqlite`)}`);
     await ledger.migrate();
     connection = await NativeConnection.connect({ address: server.address });
     const worker = await createIncidentWorker({
       connection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, channels: [new LogChannel(() => {})],
     });
     const client = await connect({ address: server.address, namespace: 'default', taskQueue: TASK_QUEUE });
-    mkdirSync(OUT_DIR, { recursive: true });
     await worker.runUntil(async () => {
       // One at a time: each history then holds only its own incident's timing.
       for (const scenario of scenarios) {
         const status = await scenario.run(client);
         const handle = client.workflow.getHandle(workflowIdFor(scenario.name));
-        await handle.result();
-        const json = historyToJSON(await handle.fetchHistory());
-        const file = path.join(OUT_DIR, `${scenario.name}.json`);
-        writeFileSync(file, `${json}\n`);
-        const events = (JSON.parse(json) as { events: unknown[] }).events.length;
-        console.log(`${path.relative(REPO_ROOT, file)}: ${events} events, ${status.stage}, ${status.outcomes.map((o) => o.kind).join(' ')}`);
+        if (scenario.open) await sleep(1_000);
+        else await handle.result();
+        await writeRuns(client, scenario, status);
+        if (scenario.open) await handle.terminate('history recorded while open');
       }
     });
     await client.connection.close();
@@ -198,6 +283,18 @@ async function main() {
     await connection?.close();
     await ledger?.close();
     await server.stop();
+  }
+}
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const work = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
+  mkdirSync(OUT_DIR, { recursive: true });
+  try {
+    await recordOn(scenarios.filter((s) => !s.continueAsNew), work);
+    // A server that suggests continue-as-new after 60 events, for the long-running incident.
+    await recordOn(scenarios.filter((s) => s.continueAsNew), work, ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60']);
+  } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }

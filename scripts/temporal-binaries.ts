@@ -435,6 +435,8 @@ export interface DevServerOptions {
   detached?: boolean;
   /** Abort start-up (the server is killed and the promise rejects). */
   signal?: AbortSignal;
+  /** Extra arguments for `temporal server start-dev` (e.g. `--dynamic-config-value k=v`). */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -475,6 +477,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, kind] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${kind}`);
   args.push('--log-level', 'warn');
+  if (opts.extraArgs) args.push(...opts.extraArgs);
 
   const logBuffer = new LineTail(400);
   let logStream: WriteStream | undefined;

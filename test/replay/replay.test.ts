@@ -14,8 +14,14 @@ import { historyFromJSON } from '../../src/api/history-json';
 import type { IncidentStatus } from '../../src/machines/status';
 import { workflowBundle } from '../helpers/temporal';
 
-const DIR = path.join(REPO_ROOT, 'test', 'histories');
+/** One folder per workflow version (docs/versioning.md); every version's histories replay on every run. */
+const ROOT = path.join(REPO_ROOT, 'test', 'histories');
+const VERSIONS = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const ALL = VERSIONS.flatMap((v) => readdirSync(path.join(ROOT, v)).filter((f) => f.endsWith('.json')).sort().map((f) => `${v}/${f}`));
+/** v0: recorded before the first versioned change; the scenario checks below read these */
+const DIR = path.join(ROOT, 'v0');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const CLOSED = ['archives-fabrication-referred.json', 'county-major-late-report-regrade.json', 'school-inquiry-on-time.json'];
 
 type JsonEvent = { eventId: string; eventType: string; [attributes: string]: any };
 type JsonHistory = { events: JsonEvent[] };
@@ -35,11 +41,27 @@ beforeAll(async () => {
 });
 
 describe('recorded histories', () => {
-  it('cover the three recorded scenarios', () => {
-    expect(FILES).toEqual(['archives-fabrication-referred.json', 'county-major-late-report-regrade.json', 'school-inquiry-on-time.json']);
+  it('v0 covers the paths open incidents take: three happy paths, an overdue open incident, a dismissal after a deadline, continue-as-new', () => {
+    expect(FILES).toEqual([
+      'archives-fabrication-referred.json', 'county-continue-as-new.run1.json', 'county-continue-as-new.run2.json',
+      'county-continue-as-new.run3.json', 'county-dismissed-after-overdue.json', 'county-major-late-report-regrade.json',
+      'county-overdue-open.json', 'school-inquiry-on-time.json',
+    ]);
   });
 
-  it.each(FILES)('%s is a whole incident: started, acted on, completed with the incident closed', (file) => {
+  it('the open histories stop while the incident runs; continue-as-new runs chain to each other', () => {
+    const open = read('county-overdue-open.json');
+    expect(open.events.at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_TASK_COMPLETED');
+    expect(count(open, 'TIMER_FIRED')).toBeGreaterThanOrEqual(1);
+    const run1 = read('county-continue-as-new.run1.json');
+    const run2 = read('county-continue-as-new.run2.json');
+    expect(run1.events.at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    expect(run2.events[0].workflowExecutionStartedEventAttributes.continuedExecutionRunId).toBeTruthy();
+    const dismissed = read('county-dismissed-after-overdue.json');
+    expect(result(dismissed).stage).toBe('dismissed');
+  });
+
+  it.each(CLOSED)('%s is a whole incident: started, acted on, completed with the incident closed', (file) => {
     const h = read(file);
     expect(h.events.length).toBeGreaterThan(100);
     expect(h.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
@@ -91,10 +113,10 @@ describe('recorded histories', () => {
 
 describe('replay against the current workflow code', () => {
   it('replays every recorded history without a nondeterminism error', async () => {
-    const histories = FILES.map((file) => ({ workflowId: file, history: historyFromJSON(read(file)) }));
+    const histories = ALL.map((file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'))) }));
     const results: Array<{ workflowId: string; error?: unknown }> = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) results.push(r);
-    expect(results.map((r) => r.workflowId).sort()).toEqual([...FILES]);
+    expect(results.map((r) => r.workflowId).sort()).toEqual([...ALL]);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 
