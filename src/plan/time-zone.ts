@@ -2,7 +2,8 @@
  * Calendar arithmetic in a unit's time zone, using only the JS built-in Intl (no I/O, no clock):
  * "by the end of the calendar day" means 23:59:59.999 local time of that day.
  */
-function offsetMs(timeZone: string, at: number): number {
+/** The zone's offset from UTC at an instant, in ms. */
+export function localOffsetMs(timeZone: string, at: number): number {
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -16,7 +17,7 @@ function offsetMs(timeZone: string, at: number): number {
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(timeZone: string, at: number): string {
-  return new Date(at + offsetMs(timeZone, at)).toISOString().slice(0, 10);
+  return new Date(at + localOffsetMs(timeZone, at)).toISOString().slice(0, 10);
 }
 
 /** The last millisecond of the local calendar day containing `at`. */
@@ -24,8 +25,8 @@ export function endOfLocalDay(timeZone: string, at: number): number {
   const [y, m, d] = localDate(timeZone, at).split('-').map(Number);
   const nextMidnightAsUtc = Date.UTC(y, m - 1, d + 1);
   // Guess with the offset at `at`, then correct once for an offset change during the day.
-  let guess = nextMidnightAsUtc - offsetMs(timeZone, at);
-  guess = nextMidnightAsUtc - offsetMs(timeZone, guess - 1);
+  let guess = nextMidnightAsUtc - localOffsetMs(timeZone, at);
+  guess = nextMidnightAsUtc - localOffsetMs(timeZone, guess - 1);
   return guess - 1;
 }
 
@@ -40,7 +41,7 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** ISO-8601 with the zone's offset, for people reading a deadline. */
 export function formatLocal(timeZone: string, at: number): string {
-  const off = offsetMs(timeZone, at);
+  const off = localOffsetMs(timeZone, at);
   const local = new Date(at + off).toISOString().slice(0, 16).replace('T', ' ');
   const sign = off >= 0 ? '+' : '-';
   const abs = Math.abs(off) / 60_000;
