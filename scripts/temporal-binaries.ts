@@ -40,6 +40,10 @@ export const SEARCH_ATTRIBUTES = {
   IncidentUnit: 'Keyword',
   NextDeadlineAt: 'Datetime',
   OverdueCount: 'Int',
+  // v1 (docs/versioning.md: registered before any worker that writes them starts)
+  EarliestDueAt: 'Datetime',
+  BindingOverdueCount: 'Int',
+  TargetOverdueCount: 'Int',
 } as const satisfies Record<string, SearchAttributeKind>;
 
 /** temporal.api.enums.v1.IndexedValueType numbers, as the operator service returns them. */

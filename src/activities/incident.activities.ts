@@ -1,12 +1,13 @@
 /**
- * The incident's side effects as Temporal activities: record an accountability outcome, notify people.
- * Dependencies come in through createActivities; workflows import only `type IncidentActivities`.
+ * The incident's side effects as Temporal activities: write findings, endings and notices to the ledger.
+ * None of them delivers anything: the dispatcher (src/delivery) sends notices on its own path, so an update
+ * waits for the ledger, never for a mail server. Dependencies come in through createActivities; workflows
+ * import only `type IncidentActivities`.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { NotifyParams, Recipient, RecordOutcomeParams } from '../machines/effects';
-import { LedgerConflictError, NotificationDeliveryError } from './errors';
-import { OUTBOX_CHANNELS, outboxRowId, type Ledger, type OutboxChannel, type OutboxRow } from './ledger';
-import { LogChannel, type NotificationChannel } from './notifier';
+import type { EndingParams, Finding, NoticeParams, Outcome, SettleNoticesParams } from '../machines/effects';
+import { LedgerConflictError } from './errors';
+import type { Ledger } from './ledger';
 
 /** The part of Temporal's Logger the activities use. */
 export interface ActivityLogger {
@@ -17,12 +18,28 @@ export interface ActivityLogger {
 
 export interface ActivityDeps {
   ledger: Ledger;
-  /** delivery channels by name; a LogChannel is added when none is named 'log' */
-  channels?: NotificationChannel[];
   /** used outside an activity context (inside one, Context.current().log is used) */
   log?: ActivityLogger;
-  /** wall clock for outbox createdAt */
-  clock?: () => number;
+}
+
+/** What one step of an incident writes (v1): its findings, the notices it wants sent, notices made moot, its ending. */
+export interface StepRecords {
+  findings: Finding[];
+  notices: NoticeParams[];
+  settled: SettleNoticesParams[];
+  ending?: EndingParams;
+}
+
+/** A v0 notification as running v0 incidents still send it: rendered text, an unscoped id. */
+interface LegacyNotification {
+  notificationId: string;
+  incidentId: string;
+  unitId: string;
+  kind: string;
+  obligationId?: string;
+  recipients: NoticeParams['recipients'];
+  subject: string;
+  text: string;
 }
 
 const consoleLogger: ActivityLogger = {
@@ -31,64 +48,18 @@ const consoleLogger: ActivityLogger = {
   error: (m, meta) => console.error(m, meta ?? ''),
 };
 
-/** Which contact field feeds which channel; 'log' needs none and is always used. */
-const CONTACT_OF: Record<Exclude<OutboxChannel, 'log'>, keyof Recipient['contacts']> = {
-  email: 'email',
-  phone: 'phone',
-  webhook: 'webhook',
-};
-
-const isOutboxChannel = (name: string): name is OutboxChannel =>
-  (OUTBOX_CHANNELS as readonly string[]).includes(name);
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message || err.name : String(err));
-
-/** The outbox rows a notification expands to: one per distinct person per available channel. */
-export function outboxRowsFor(params: NotifyParams, channels: Iterable<OutboxChannel>, createdAt: string): OutboxRow[] {
-  const available = new Set(channels);
-  const seen = new Set<string>();
-  const rows: OutboxRow[] = [];
-  for (const r of params.recipients) {
-    // One person may be resolved through two roles; they get the message once (the first role wins).
-    if (seen.has(r.personId)) continue;
-    seen.add(r.personId);
-    for (const channel of OUTBOX_CHANNELS) {
-      if (!available.has(channel)) continue;
-      const address = channel === 'log' ? undefined : r.contacts[CONTACT_OF[channel]];
-      if (channel !== 'log' && !address) continue;
-      const row: OutboxRow = {
-        id: outboxRowId(params.notificationId, r.personId, channel),
-        notificationId: params.notificationId,
-        incidentId: params.incidentId,
-        unitId: params.unitId,
-        personId: r.personId,
-        personName: r.name,
-        role: r.role,
-        channel,
-        subject: params.subject,
-        text: params.text,
-        status: 'queued',
-        createdAt,
-      };
-      if (params.obligationId !== undefined) row.obligationId = params.obligationId;
-      if (address !== undefined) row.address = address;
-      rows.push(row);
-    }
-  }
-  return rows;
+/** A v0 notification as a notice: its id scoped to the incident, its text kept as written. */
+export function legacyNotice(p: LegacyNotification, createdAt: number): NoticeParams & { legacy: { subject: string; text: string } } {
+  return {
+    noticeId: `${p.incidentId}/legacy/${p.notificationId}`, incidentId: p.incidentId, unitId: p.unitId,
+    kind: p.kind === 'overdue' || p.kind === 'reminder' || p.kind === 'assigned' ? p.kind : p.kind === 'escalation' ? 'regrade' : 'referral',
+    about: p.obligationId ?? p.notificationId, trigger: 'v0', obligationId: p.obligationId, roles: [], recipients: p.recipients, facts: {},
+    incident: { title: '', unitName: '', timeZone: 'Asia/Shanghai', language: 'zh', planId: '' },
+    createdAt, legacy: { subject: p.subject, text: p.text },
+  };
 }
 
-export function createActivities({ ledger, channels = [], log, clock = Date.now }: ActivityDeps) {
-  const byName = new Map<OutboxChannel, NotificationChannel>();
-  for (const c of channels) {
-    if (!isOutboxChannel(c.name)) {
-      throw new TypeError(`Unknown notification channel "${c.name}"; expected one of ${OUTBOX_CHANNELS.join(', ')}`);
-    }
-    if (byName.has(c.name)) throw new TypeError(`Notification channel "${c.name}" given twice`);
-    byName.set(c.name, c);
-  }
-  if (!byName.has('log')) byName.set('log', new LogChannel());
-
+export function createActivities({ ledger, log }: ActivityDeps) {
   const fallback = log ?? consoleLogger;
   const logger = (): ActivityLogger => {
     try {
@@ -97,86 +68,63 @@ export function createActivities({ ledger, channels = [], log, clock = Date.now 
       return fallback; // called outside an activity (a script, a plain unit test)
     }
   };
+  /** Retrying cannot fix a content conflict: fail the activity for good, under the error's name. */
+  const conflictsAreFinal = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof LedgerConflictError) {
+        throw ApplicationFailure.create({
+          message: err.message, type: err.name, nonRetryable: true, details: [{ table: err.table, id: err.id, fields: err.fields }], cause: err,
+        });
+      }
+      throw err;
+    }
+  };
 
   return {
-    /** Write one accountability record; a retry of the same outcome is a no-op. */
-    async recordOutcome({ outcome }: RecordOutcomeParams): Promise<{ inserted: boolean }> {
-      try {
-        const result = await ledger.recordOutcome(outcome);
-        logger().info(result.inserted ? 'outcome recorded' : 'outcome already recorded', {
-          outcomeId: outcome.id,
-          incidentId: outcome.incidentId,
-          kind: outcome.kind,
-        });
-        return result;
-      } catch (err) {
-        if (err instanceof LedgerConflictError) {
-          // Retrying cannot fix a content conflict: fail the activity for good, under the error's name.
-          throw ApplicationFailure.create({
-            message: err.message,
-            type: err.name,
-            nonRetryable: true,
-            details: [{ table: err.table, id: err.id, fields: err.fields }],
-            cause: err,
-          });
-        }
-        throw err;
-      }
+    /** v1: everything one step writes, in one activity; a retry writes nothing twice. */
+    async recordStep(step: StepRecords): Promise<{ findings: number; notices: number; settled: number }> {
+      return conflictsAreFinal(async () => {
+        let findings = 0;
+        let notices = 0;
+        let settled = 0;
+        for (const f of step.findings) if ((await ledger.recordFinding(f)).inserted) findings++;
+        for (const n of step.notices) if ((await ledger.recordNotice(n)).inserted) notices++;
+        for (const s of step.settled) settled += await ledger.settleNotices(s.incidentId, s.obligationId, s.reason);
+        if (step.ending) await ledger.recordEnding(step.ending);
+        logger().info('step recorded', { findings, notices, settled, ending: step.ending?.ending });
+        return { findings, notices, settled };
+      });
+    },
+
+    /** One accountability record (v0 interpreter); a retry of the same record is a no-op. */
+    async recordOutcome(p: { finding?: Finding; outcome?: Outcome }): Promise<{ inserted: boolean }> {
+      return conflictsAreFinal(async () => {
+        if (p.finding) return ledger.recordFinding(p.finding);
+        if (p.outcome) return ledger.recordOutcome(p.outcome);
+        throw ApplicationFailure.create({ message: 'recordOutcome: neither a finding nor an outcome', type: 'InvalidPayload', nonRetryable: true });
+      });
     },
 
     /**
-     * Queue one outbox row per recipient per channel, then deliver every row of this notification not yet
-     * sent. Per-call counts: `queued` rows newly written, `delivered` rows delivered by this call.
-     * A failed delivery marks its row failed and throws after the other rows were tried, so Temporal retries;
-     * the retry re-delivers only rows not yet sent.
+     * The v0 interpreter's notify: now it only records the notice for the dispatcher (fast, no delivery),
+     * whether it comes as a structured notice or as a v0 notification with its text.
      */
-    async notify(params: NotifyParams): Promise<{ queued: number; delivered: number }> {
-      const rows = outboxRowsFor(params, byName.keys(), new Date(clock()).toISOString());
-      let queued = 0;
-      for (const row of rows) {
-        try {
-          if ((await ledger.enqueueNotification(row)).inserted) queued++;
-        } catch (err) {
-          if (err instanceof LedgerConflictError) {
-            throw ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, cause: err });
-          }
-          throw err;
-        }
-      }
-
-      const stored = new Map(
-        (await ledger.listNotifications({ notificationId: params.notificationId })).map((r) => [r.id, r]),
-      );
-      let delivered = 0;
-      const failures: { id: string; channel: string; error: string }[] = [];
-      for (const { id } of rows) {
-        const row = stored.get(id);
-        if (!row || row.status === 'sent') continue;
-        const channel = byName.get(row.channel)!;
-        try {
-          await channel.deliver(row);
-        } catch (err) {
-          const error = errorText(err);
-          await ledger.markNotification(id, 'failed', error);
-          failures.push({ id, channel: row.channel, error });
-          logger().warn('notification delivery failed', { outboxId: id, channel: row.channel, error });
-          continue;
-        }
-        await ledger.markNotification(id, 'sent');
-        delivered++;
-      }
-
-      logger().info('notification processed', {
-        notificationId: params.notificationId,
-        incidentId: params.incidentId,
-        kind: params.kind,
-        rows: rows.length,
-        queued,
-        delivered,
-        failed: failures.length,
+    async notify(p: NoticeParams | LegacyNotification): Promise<{ queued: number }> {
+      return conflictsAreFinal(async () => {
+        const notice = 'noticeId' in p ? p : legacyNotice(p, Date.now());
+        const { inserted } = await ledger.recordNotice(notice);
+        return { queued: inserted ? 1 : 0 };
       });
-      if (failures.length > 0) throw new NotificationDeliveryError(params.notificationId, failures);
-      return { queued, delivered };
+    },
+
+    /** Who asked for a cancellation and why, read from the workflow's history (the SDK does not hand it over). */
+    async cancellationRequest(p: { workflowId: string; runId: string }): Promise<{ reason?: string; identity?: string }> {
+      const history = await Context.current().client.workflow.getHandle(p.workflowId, p.runId).fetchHistory();
+      const event = [...(history.events ?? [])].reverse().find((e) => e.workflowExecutionCancelRequestedEventAttributes);
+      const a = event?.workflowExecutionCancelRequestedEventAttributes;
+      return { ...(a?.cause ? { reason: a.cause } : {}), ...(a?.identity ? { identity: a.identity } : {}) };
     },
   };
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Outcome } from '../machines/effects';
+import type { EndingParams, Finding, NoticeParams, Outcome } from '../machines/effects';
 import type { ObligationKind, OutcomeKind, Role } from '../plan/codes';
 import { LedgerConflictError, UnknownNotificationError, UnsupportedLedgerError } from './errors';
 
@@ -44,9 +44,86 @@ export interface OutboxRow {
 export const outboxRowId = (notificationId: string, personId: string, channel: OutboxChannel): string =>
   `${notificationId}/${personId}/${channel}`;
 
+export const NOTICE_STATUSES = ['pending', 'delivered', 'failed', 'superseded'] as const;
+export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A notice the incident wants sent (structured, not rendered), and where its delivery stands. */
+export interface NoticeRow {
+  id: string;
+  incidentId: string;
+  unitId: string;
+  kind: string;
+  obligationId?: string;
+  dueAt?: number;
+  notice: NoticeParams;
+  status: NoticeStatus;
+  attempts: number;
+  nextAttemptAt?: number;
+  claimedUntil?: number;
+  lastError?: string;
+  deliveredAt?: number;
+  /** why it was not sent: the obligation was met, waived … meanwhile */
+  settledReason?: string;
+  createdAt: number;
+  updatedAt?: number;
+}
+
+/** One notice to one destination over one channel; its id is the idempotency key a receiver gets. */
+export interface DeliveryRow {
+  /** `${noticeId}/${destination}/${channel}` */
+  id: string;
+  noticeId: string;
+  incidentId: string;
+  /** `person=<id>` (or `group=<name>` for a group robot) */
+  destination: string;
+  personId?: string;
+  personName: string;
+  channel: string;
+  address?: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+  deliveredAt?: number;
+  /** what was sent on the last attempt (rendered at send time) */
+  subject?: string;
+  text?: string;
+  createdAt: number;
+  updatedAt?: number;
+}
+
+export const deliveryId = (noticeId: string, destination: string, channel: string): string => `${noticeId}/${destination}/${channel}`;
+
+export interface EndingRow extends EndingParams {
+  recordedAt: number;
+}
+
 export interface Ledger {
   /** Bring the schema up to date; safe to call on every start-up and from several processes. */
   migrate(): void | Promise<void>;
+  /** Write one finding; the same id again is a no-op, the same id with other content a LedgerConflictError. */
+  recordFinding(f: Finding): Promise<{ inserted: boolean }>;
+  listFindings(filter?: { incidentId?: string; unitId?: string }): Promise<Finding[]>;
+  recordEnding(e: EndingParams): Promise<{ inserted: boolean }>;
+  listEndings(filter?: { incidentId?: string }): Promise<EndingRow[]>;
+  /** Record a notice to send (status pending, due now); idempotent by id. */
+  recordNotice(n: NoticeParams): Promise<{ inserted: boolean }>;
+  /** Notices still pending about an obligation that is no longer pending are superseded, not sent. */
+  settleNotices(incidentId: string, obligationId: string, reason: string): Promise<number>;
+  /** Claim up to `limit` pending notices whose next attempt is due, for `leaseMs` (other dispatchers skip them). */
+  claimNotices(now: number, limit: number, leaseMs: number): Promise<NoticeRow[]>;
+  /** Record where a notice stands after an attempt, and release its claim. */
+  updateNotice(id: string, change: Pick<NoticeRow, 'status' | 'attempts'> & Partial<Pick<NoticeRow, 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): Promise<void>;
+  getNotice(id: string): Promise<NoticeRow | undefined>;
+  listNotices(filter?: { incidentId?: string; status?: NoticeStatus }): Promise<NoticeRow[]>;
+  /** Create the delivery rows a notice expands to (idempotent by id); returns every row of the notice. */
+  ensureDeliveries(rows: DeliveryRow[]): Promise<DeliveryRow[]>;
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt' | 'subject' | 'text'>>): Promise<void>;
+  listDeliveries(filter?: { incidentId?: string; noticeId?: string }): Promise<DeliveryRow[]>;
+  /** Put failed notices (one, or all of an incident) back in the queue, due now; returns how many. */
+  redrive(filter: { noticeId?: string; incidentId?: string }, now: number): Promise<NoticeRow[]>;
   recordOutcome(o: Outcome): Promise<{ inserted: boolean }>;
   listOutcomes(filter?: { incidentId?: string; unitId?: string }): Promise<Outcome[]>;
   enqueueNotification(row: OutboxRow): Promise<{ inserted: boolean }>;
@@ -117,6 +194,101 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notification_outbox_incident ON notification_outbox (incident_id);
       CREATE INDEX notification_outbox_notification ON notification_outbox (notification_id);
       CREATE INDEX notification_outbox_status ON notification_outbox (status) WHERE status <> 'sent';
+    `,
+  },
+  {
+    // Findings with every field a review needs; notices (structured, rendered at send time) and their
+    // deliveries as two tables; how each incident ended. The v0 outcomes and notification_outbox stay readable.
+    version: 3,
+    name: 'findings_notices_deliveries',
+    sql: `
+      CREATE TABLE findings (
+        id                   TEXT PRIMARY KEY,  -- incident/obligation-or-person/source
+        incident_id          TEXT NOT NULL,
+        unit_id              TEXT NOT NULL,
+        source               TEXT NOT NULL,     -- timers | review:<kind>
+        kind                 TEXT NOT NULL,
+        obligation_id        TEXT,
+        obligation_kind      TEXT,
+        person_id            TEXT,
+        person_name          TEXT,
+        role                 TEXT NOT NULL,
+        at                   TEXT NOT NULL,     -- when it became final
+        claimed_at           TEXT,              -- the act it is about, as claimed
+        act_recorded_at      TEXT,              -- and as recorded
+        due_at               TEXT,
+        delay_ms             INTEGER,
+        rule_basis           TEXT,              -- rule | default
+        rule_source          TEXT,              -- the citation
+        binding              TEXT,              -- binding | target
+        accountability_basis TEXT NOT NULL,
+        grade                TEXT,
+        grade_basis          TEXT,              -- assessed | computed
+        pending_step         TEXT,
+        ending               TEXT,
+        plan_id              TEXT NOT NULL,
+        plan_version         TEXT NOT NULL,
+        plan_hash            TEXT NOT NULL,
+        review_state         TEXT NOT NULL,     -- open | notReviewed; reviews are records of their own
+        details              TEXT NOT NULL,
+        recorded_by          TEXT,
+        recorded_at          TEXT NOT NULL      -- when the ledger stored it
+      );
+      CREATE INDEX findings_incident ON findings (incident_id, at);
+      CREATE INDEX findings_unit ON findings (unit_id, at);
+      CREATE TABLE notices (
+        id              TEXT PRIMARY KEY,  -- incident/kind/about/trigger
+        incident_id     TEXT NOT NULL,
+        unit_id         TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        about           TEXT NOT NULL,
+        trigger_key     TEXT NOT NULL,
+        obligation_id   TEXT,
+        due_at          TEXT,
+        payload         TEXT NOT NULL,     -- the structured notice (JSON)
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'superseded')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claimed_until   TEXT,
+        last_error      TEXT,
+        delivered_at    TEXT,
+        settled_reason  TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT
+      );
+      CREATE INDEX notices_incident ON notices (incident_id);
+      CREATE INDEX notices_due ON notices (status, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX notices_obligation ON notices (incident_id, obligation_id) WHERE status = 'pending';
+      CREATE TABLE deliveries (
+        id              TEXT PRIMARY KEY,  -- notice/destination/channel: the receiver's idempotency key
+        notice_id       TEXT NOT NULL REFERENCES notices (id),
+        incident_id     TEXT NOT NULL,
+        destination     TEXT NOT NULL,
+        person_id       TEXT,
+        person_name     TEXT NOT NULL,
+        channel         TEXT NOT NULL,
+        address         TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error      TEXT,
+        delivered_at    TEXT,
+        subject         TEXT,
+        text            TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT
+      );
+      CREATE INDEX deliveries_notice ON deliveries (notice_id);
+      CREATE INDEX deliveries_incident ON deliveries (incident_id);
+      CREATE TABLE endings (
+        incident_id TEXT PRIMARY KEY,
+        unit_id     TEXT NOT NULL,
+        ending      TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        reason      TEXT,
+        by_person   TEXT,
+        recorded_at TEXT NOT NULL
+      );
     `,
   },
 ];
@@ -262,6 +434,102 @@ function rowToOutbox(r: OutboxDbRow): OutboxRow {
   return o;
 }
 
+function whereOf(filter: Record<string, string | undefined>): { where: string; args: Sql[] } {
+  const parts: string[] = [];
+  const args: Sql[] = [];
+  for (const [col, v] of Object.entries(filter)) {
+    if (v === undefined) continue;
+    parts.push(`${col} = ?`);
+    args.push(v);
+  }
+  return { where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', args };
+}
+
+const ms = (v: string | null): number | undefined => (v === null ? undefined : Date.parse(v));
+
+type FindingDbRow = Record<string, Sql> & { id: string };
+/** A finding's content: everything but the ledger's own recording time. */
+const FINDING_CONTENT = [
+  'incident_id', 'unit_id', 'source', 'kind', 'obligation_id', 'obligation_kind', 'person_id', 'person_name', 'role', 'at',
+  'claimed_at', 'act_recorded_at', 'due_at', 'delay_ms', 'rule_basis', 'rule_source', 'binding', 'accountability_basis', 'grade',
+  'grade_basis', 'pending_step', 'ending', 'plan_id', 'plan_version', 'plan_hash', 'review_state', 'details', 'recorded_by',
+];
+const isoOpt = (v: number | undefined, field: string) => (v === undefined ? null : iso(v, field));
+
+function findingToRow(f: Finding): FindingDbRow {
+  return {
+    id: f.id, incident_id: f.incidentId, unit_id: f.unitId, source: f.source, kind: f.kind,
+    obligation_id: nul(f.obligationId), obligation_kind: nul(f.obligationKind), person_id: nul(f.personId), person_name: nul(f.personName),
+    role: f.role, at: iso(f.at, 'at'), claimed_at: isoOpt(f.claimedAt, 'claimedAt'), act_recorded_at: isoOpt(f.recordedAt, 'recordedAt'),
+    due_at: isoOpt(f.dueAt, 'dueAt'), delay_ms: nul(f.delayMs), rule_basis: f.rule?.basis ?? null, rule_source: f.rule?.source ?? null,
+    binding: nul(f.binding), accountability_basis: f.accountabilityBasis, grade: nul(f.grade), grade_basis: nul(f.gradeBasis),
+    pending_step: nul(f.pendingStep), ending: nul(f.ending), plan_id: f.plan.id, plan_version: f.plan.version, plan_hash: f.plan.hash,
+    review_state: f.reviewState, details: f.details, recorded_by: nul(f.recordedBy),
+  };
+}
+
+function rowToFinding(r: FindingDbRow): Finding {
+  const str = (k: string) => (r[k] === null ? undefined : String(r[k]));
+  const f: Finding = {
+    id: r.id, incidentId: String(r.incident_id), unitId: String(r.unit_id), source: String(r.source) as Finding['source'],
+    kind: String(r.kind) as OutcomeKind, role: String(r.role) as Role, at: Date.parse(String(r.at)),
+    accountabilityBasis: String(r.accountability_basis),
+    plan: { id: String(r.plan_id), version: String(r.plan_version), hash: String(r.plan_hash) },
+    reviewState: String(r.review_state) as Finding['reviewState'], details: String(r.details),
+  };
+  const opt: Array<[keyof Finding, unknown]> = [
+    ['obligationId', str('obligation_id')], ['obligationKind', str('obligation_kind')], ['personId', str('person_id')],
+    ['personName', str('person_name')], ['claimedAt', ms(r.claimed_at as string | null)], ['recordedAt', ms(r.act_recorded_at as string | null)],
+    ['dueAt', ms(r.due_at as string | null)], ['delayMs', r.delay_ms === null ? undefined : Number(r.delay_ms)],
+    ['binding', str('binding')], ['grade', str('grade')], ['gradeBasis', str('grade_basis')], ['pendingStep', str('pending_step')],
+    ['ending', str('ending')], ['recordedBy', str('recorded_by')],
+  ];
+  for (const [k, v] of opt) if (v !== undefined) (f as unknown as Record<string, unknown>)[k] = v;
+  if (r.rule_basis !== null) f.rule = { basis: String(r.rule_basis) as 'rule' | 'default', source: String(r.rule_source) };
+  return f;
+}
+
+interface NoticeDbRow {
+  id: string; incident_id: string; unit_id: string; kind: string; about: string; trigger_key: string; obligation_id: string | null;
+  due_at: string | null; payload: string; status: string; attempts: number; next_attempt_at: string | null; claimed_until: string | null;
+  last_error: string | null; delivered_at: string | null; settled_reason: string | null; created_at: string; updated_at: string | null;
+}
+
+function rowToNotice(r: NoticeDbRow): NoticeRow {
+  const n: NoticeRow = {
+    id: r.id, incidentId: r.incident_id, unitId: r.unit_id, kind: r.kind, notice: JSON.parse(r.payload) as NoticeParams,
+    status: r.status as NoticeStatus, attempts: r.attempts, createdAt: Date.parse(r.created_at),
+  };
+  if (r.obligation_id !== null) n.obligationId = r.obligation_id;
+  const opt: Array<[keyof NoticeRow, unknown]> = [
+    ['dueAt', ms(r.due_at)], ['nextAttemptAt', ms(r.next_attempt_at)], ['claimedUntil', ms(r.claimed_until)],
+    ['lastError', r.last_error ?? undefined], ['deliveredAt', ms(r.delivered_at)], ['settledReason', r.settled_reason ?? undefined],
+    ['updatedAt', ms(r.updated_at)],
+  ];
+  for (const [k, v] of opt) if (v !== undefined) (n as unknown as Record<string, unknown>)[k] = v;
+  return n;
+}
+
+interface DeliveryDbRow {
+  id: string; notice_id: string; incident_id: string; destination: string; person_id: string | null; person_name: string; channel: string;
+  address: string | null; status: string; attempts: number; next_attempt_at: string | null; last_error: string | null; delivered_at: string | null;
+  subject: string | null; text: string | null; created_at: string; updated_at: string | null;
+}
+
+function rowToDelivery(r: DeliveryDbRow): DeliveryRow {
+  const d: DeliveryRow = {
+    id: r.id, noticeId: r.notice_id, incidentId: r.incident_id, destination: r.destination, personName: r.person_name, channel: r.channel,
+    status: r.status as DeliveryStatus, attempts: r.attempts, createdAt: Date.parse(r.created_at),
+  };
+  const opt: Array<[keyof DeliveryRow, unknown]> = [
+    ['personId', r.person_id ?? undefined], ['address', r.address ?? undefined], ['nextAttemptAt', ms(r.next_attempt_at)],
+    ['lastError', r.last_error ?? undefined], ['deliveredAt', ms(r.delivered_at)], ['subject', r.subject ?? undefined],
+    ['text', r.text ?? undefined], ['updatedAt', ms(r.updated_at)],
+  ];
+  for (const [k, v] of opt) if (v !== undefined) (d as unknown as Record<string, unknown>)[k] = v;
+  return d;
+}
+
 function differingFields<R extends object>(stored: R, incoming: R, columns: (keyof R)[]): string[] {
   return columns.filter((c) => stored[c] !== incoming[c]).map(String);
 }
@@ -405,6 +673,156 @@ export class SqliteLedger implements Ledger {
       )
       .run(status, status === 'failed' ? (error ?? 'unknown error') : null, iso(this.clock(), 'updated_at'), id);
     if (info.changes === 0) throw new UnknownNotificationError(id);
+  }
+
+  // ── findings ──
+
+  async recordFinding(f: Finding): Promise<{ inserted: boolean }> {
+    const row = findingToRow(f);
+    return this.insertOnce('findings', row, FINDING_CONTENT, { recorded_at: iso(this.clock(), 'recorded_at') });
+  }
+
+  async listFindings(filter: { incidentId?: string; unitId?: string } = {}): Promise<Finding[]> {
+    const { where, args } = whereOf({ incident_id: filter.incidentId, unit_id: filter.unitId });
+    return (this.db.prepare(`SELECT * FROM findings${where} ORDER BY at, rowid`).all(...args) as FindingDbRow[]).map(rowToFinding);
+  }
+
+  // ── endings ──
+
+  async recordEnding(e: EndingParams): Promise<{ inserted: boolean }> {
+    const row = { incident_id: e.incidentId, unit_id: e.unitId, ending: e.ending, at: iso(e.at, 'at'), reason: nul(e.reason), by_person: nul(e.by) };
+    return this.insertOnce('endings', { id: e.incidentId, ...row }, ['unit_id', 'ending', 'at', 'reason', 'by_person'], { recorded_at: iso(this.clock(), 'recorded_at') }, 'incident_id');
+  }
+
+  async listEndings(filter: { incidentId?: string } = {}): Promise<EndingRow[]> {
+    const { where, args } = whereOf({ incident_id: filter.incidentId });
+    return (this.db.prepare(`SELECT * FROM endings${where} ORDER BY rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
+      incidentId: r.incident_id!, unitId: r.unit_id!, ending: r.ending as EndingRow['ending'], at: Date.parse(r.at!),
+      ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.by_person !== null ? { by: r.by_person } : {}),
+      recordedAt: Date.parse(r.recorded_at!),
+    }));
+  }
+
+  // ── notices and deliveries ──
+
+  async recordNotice(n: NoticeParams): Promise<{ inserted: boolean }> {
+    const created = iso(n.createdAt, 'createdAt');
+    const row = {
+      id: n.noticeId, incident_id: n.incidentId, unit_id: n.unitId, kind: n.kind, about: n.about, trigger_key: n.trigger,
+      obligation_id: nul(n.obligationId), due_at: n.dueAt === undefined ? null : iso(n.dueAt, 'dueAt'),
+    };
+    // Content is what the id means: a retry after a deploy may carry a differently shaped payload, and is the same notice.
+    return this.insertOnce('notices', row, ['incident_id', 'unit_id', 'kind', 'about', 'trigger_key'], {
+      payload: JSON.stringify(n), status: 'pending', attempts: 0, next_attempt_at: created, created_at: created,
+    });
+  }
+
+  async settleNotices(incidentId: string, obligationId: string, reason: string): Promise<number> {
+    const info = this.db.prepare(
+      `UPDATE notices SET status = 'superseded', settled_reason = ?, updated_at = ?
+        WHERE incident_id = ? AND obligation_id = ? AND status = 'pending' AND kind IN ('assigned', 'reminder', 'overdue')`,
+    ).run(reason, iso(this.clock(), 'updated_at'), incidentId, obligationId);
+    return info.changes;
+  }
+
+  async claimNotices(now: number, limit: number, leaseMs: number): Promise<NoticeRow[]> {
+    const at = iso(now, 'now');
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(
+        `SELECT * FROM notices WHERE status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+          ORDER BY next_attempt_at, rowid LIMIT ?`,
+      ).all(at, at, limit) as NoticeDbRow[];
+      const claim = this.db.prepare('UPDATE notices SET claimed_until = ? WHERE id = ?');
+      const until = iso(now + leaseMs, 'claimed_until');
+      for (const r of rows) { claim.run(until, r.id); r.claimed_until = until; }
+      return rows.map(rowToNotice);
+    }).immediate();
+  }
+
+  async updateNotice(id: string, c: Pick<NoticeRow, 'status' | 'attempts'> & Partial<Pick<NoticeRow, 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): Promise<void> {
+    const info = this.db.prepare(
+      `UPDATE notices SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?, claimed_until = NULL, updated_at = ?
+        WHERE id = ? AND status <> 'superseded'`,
+    ).run(c.status, c.attempts, c.nextAttemptAt === undefined ? null : iso(c.nextAttemptAt, 'nextAttemptAt'), nul(c.lastError),
+      c.deliveredAt === undefined ? null : iso(c.deliveredAt, 'deliveredAt'), iso(this.clock(), 'updated_at'), id);
+    if (info.changes === 0 && !(await this.getNotice(id))) throw new UnknownNotificationError(id);
+  }
+
+  async getNotice(id: string): Promise<NoticeRow | undefined> {
+    const r = this.db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeDbRow | undefined;
+    return r && rowToNotice(r);
+  }
+
+  async listNotices(filter: { incidentId?: string; status?: NoticeStatus } = {}): Promise<NoticeRow[]> {
+    const { where, args } = whereOf({ incident_id: filter.incidentId, status: filter.status });
+    return (this.db.prepare(`SELECT * FROM notices${where} ORDER BY created_at, rowid`).all(...args) as NoticeDbRow[]).map(rowToNotice);
+  }
+
+  async ensureDeliveries(rows: DeliveryRow[]): Promise<DeliveryRow[]> {
+    const insert = this.db.prepare(
+      `INSERT INTO deliveries (id, notice_id, incident_id, destination, person_id, person_name, channel, address, status, attempts, created_at)
+       VALUES (@id, @notice_id, @incident_id, @destination, @person_id, @person_name, @channel, @address, 'pending', 0, @created_at)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.db.transaction(() => {
+      for (const d of rows) {
+        insert.run({
+          id: d.id, notice_id: d.noticeId, incident_id: d.incidentId, destination: d.destination, person_id: nul(d.personId),
+          person_name: d.personName, channel: d.channel, address: nul(d.address), created_at: iso(d.createdAt, 'createdAt'),
+        });
+      }
+    }).immediate();
+    const ids = new Set(rows.map((r) => r.id));
+    const noticeIds = [...new Set(rows.map((r) => r.noticeId))];
+    return (await Promise.all(noticeIds.map((n) => this.listDeliveries({ noticeId: n })))).flat().filter((d) => ids.has(d.id));
+  }
+
+  async updateDelivery(id: string, c: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt' | 'subject' | 'text'>>): Promise<void> {
+    const sets: string[] = [];
+    const args: Sql[] = [];
+    const col: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', deliveredAt: 'delivered_at', subject: 'subject', text: 'text' };
+    for (const [k, v] of Object.entries(c)) {
+      sets.push(`${col[k]} = ?`);
+      args.push(v === undefined ? null : k === 'nextAttemptAt' || k === 'deliveredAt' ? iso(v as number, k) : (v as Sql));
+    }
+    sets.push('updated_at = ?');
+    args.push(iso(this.clock(), 'updated_at'));
+    const info = this.db.prepare(`UPDATE deliveries SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+    if (info.changes === 0) throw new UnknownNotificationError(id);
+  }
+
+  async listDeliveries(filter: { incidentId?: string; noticeId?: string } = {}): Promise<DeliveryRow[]> {
+    const { where, args } = whereOf({ incident_id: filter.incidentId, notice_id: filter.noticeId });
+    return (this.db.prepare(`SELECT * FROM deliveries${where} ORDER BY created_at, rowid`).all(...args) as DeliveryDbRow[]).map(rowToDelivery);
+  }
+
+  async redrive(filter: { noticeId?: string; incidentId?: string }, now: number): Promise<NoticeRow[]> {
+    if (!filter.noticeId && !filter.incidentId) throw new RangeError('redrive: name a notice or an incident');
+    const { where, args } = whereOf({ id: filter.noticeId, incident_id: filter.incidentId, status: 'failed' });
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT * FROM notices${where}`).all(...args) as NoticeDbRow[];
+      const at = iso(now, 'now');
+      for (const r of rows) {
+        this.db.prepare(`UPDATE notices SET status = 'pending', next_attempt_at = ?, claimed_until = NULL, updated_at = ? WHERE id = ?`).run(at, at, r.id);
+        this.db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE notice_id = ? AND status = 'failed'`).run(at, at, r.id);
+      }
+      return rows.map((r) => rowToNotice({ ...r, status: 'pending', next_attempt_at: at }));
+    }).immediate();
+  }
+
+  /** Insert a row unless its id exists; the same id with other content is a LedgerConflictError. */
+  private insertOnce(table: string, row: Record<string, Sql>, content: string[], extra: Record<string, Sql>, idColumn = 'id'): { inserted: boolean } {
+    const { id, ...rest } = row;
+    const all = { ...(idColumn === 'id' ? { id } : {}), ...rest, ...extra };
+    const cols = Object.keys(all);
+    return this.db.transaction(() => {
+      const info = this.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) ON CONFLICT (${idColumn}) DO NOTHING`).run(all);
+      if (info.changes === 1) return { inserted: true };
+      const stored = this.db.prepare(`SELECT * FROM ${table} WHERE ${idColumn} = ?`).get(id) as Record<string, Sql>;
+      const diff = content.filter((c) => stored[c] !== (row as Record<string, Sql>)[c]);
+      if (diff.length > 0) throw new LedgerConflictError(table, String(id), diff);
+      return { inserted: false };
+    }).immediate();
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,8 @@ export async function startIncident(client: Client, taskQueue: string, raw: unkn
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: SA.unit, value: loaded.plan.unit.id }, { key: SA.stage, value: 'researchAndWarning' }],
+      // What `list` shows besides the search attributes; memo values read back as plain JSON values.
+      memo: { title: incident.title, unitName: loaded.plan.unit.name, timeZone: loaded.plan.timeZone, language: loaded.plan.language },
       staticSummary: `舆情 ${incident.id}: ${incident.title} (${loaded.plan.unit.name})`,
       staticDetails: `plan ${loaded.plan.id}@${loaded.plan.version} · discovered ${incident.discoveredAt} by ${incident.discoveredBy}`,
     });
@@ -153,6 +155,11 @@ export interface ListedIncident {
   nextDeadlineAt?: string;
   overdueCount: number;
   startTime: string;
+  /** from the workflow's memo (absent for incidents started before the memo was written) */
+  title?: string;
+  unitName?: string;
+  timeZone?: string;
+  language?: string;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
@@ -177,7 +184,12 @@ export async function list(client: Client, f: ListFilter): Promise<ListedInciden
   return out;
 }
 
-function toListed(w: WorkflowExecutionInfo): ListedIncident {
+const memoText = (memo: Record<string, unknown> | undefined, key: string): string | undefined => {
+  const v = memo?.[key];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export function toListed(w: WorkflowExecutionInfo): ListedIncident {
   const sa = w.typedSearchAttributes;
   const next = sa.get(SA.nextDeadlineAt);
   return {
@@ -191,6 +203,10 @@ function toListed(w: WorkflowExecutionInfo): ListedIncident {
     nextDeadlineAt: next ? next.toISOString() : undefined,
     overdueCount: sa.get(SA.overdueCount) ?? 0,
     startTime: w.startTime.toISOString(),
+    title: memoText(w.memo, 'title'),
+    unitName: memoText(w.memo, 'unitName'),
+    timeZone: memoText(w.memo, 'timeZone'),
+    language: memoText(w.memo, 'language'),
   };
 }
 

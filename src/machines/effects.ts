@@ -1,11 +1,12 @@
-import type { ObligationKind, OutcomeKind, Role } from '../plan/codes';
+import type { Ending, Grade, ObligationKind, OutcomeKind, Role } from '../plan/codes';
 
 /**
  * What the machine asks the world to do. The machine only emits these as action params;
- * the workflow turns each into a durable timer or an activity call.
+ * the workflow turns each into a durable timer or a ledger write. Delivery to people happens elsewhere
+ * (the dispatcher), from the structured notices recorded here.
  */
 
-/** One person a message goes to, resolved from a role through the plan. */
+/** One person a notice goes to, resolved from a role through the plan when the notice was recorded. */
 export interface Recipient {
   personId: string;
   name: string;
@@ -13,23 +14,89 @@ export interface Recipient {
   contacts: { phone?: string; email?: string; webhook?: string };
 }
 
-export type NotificationKind = 'assigned' | 'reminder' | 'overdue' | 'escalation' | 'info';
+export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-export interface NotifyParams {
-  /** deterministic: the same notification is never sent twice */
-  notificationId: string;
+/**
+ * A notice the incident wants sent: structured data, rendered only when the dispatcher sends it.
+ * Its id is built from meaning: incident / kind / what it is about / trigger — never from counters.
+ */
+export interface NoticeParams {
+  noticeId: string;
   incidentId: string;
   unitId: string;
-  kind: NotificationKind;
+  kind: NoticeKind;
+  /** what it is about: an obligation id, or for a regrade `major→especiallyMajor` … */
+  about: string;
+  /** what caused it: `due=<iso>`, `before=30m,due=<iso>`, `at=<iso>` … */
+  trigger: string;
   obligationId?: string;
+  obligationKind?: ObligationKind;
+  dueAt?: number;
+  /** the obligation's owner, where there is one */
+  owner?: { personId: string; name: string; role: Role };
+  /** roles addressed (kept so who is on duty can be resolved again at delivery time) */
+  roles: Role[];
+  /** the people addressed, resolved through the plan when the notice was recorded */
   recipients: Recipient[];
-  subject: string;
-  text: string;
+  /** what the message needs beyond the above (the regrade's grades and reason, a referral's body) */
+  facts: Record<string, string | number | boolean>;
+  /** what a person needs to render it in their terms */
+  incident: { title: string; unitName: string; timeZone: string; language: 'zh' | 'en'; planId: string };
+  /** workflow time when it was recorded */
+  createdAt: number;
 }
 
-/** One accountability record (责任追究): who answers, for what, and how late. */
+/** @deprecated the v0 interpreter's notification (rendered text); kept so running v0 incidents keep working */
+export type NotificationKind = 'assigned' | 'reminder' | 'overdue' | 'escalation' | 'info';
+
+/** Whether a limit's breach is a finding (binding) or a missed target. */
+export type Binding = 'binding' | 'target';
+
+/**
+ * One accountability record (责任追究) about an obligation or a person. Everything a reviewer needs is on
+ * it when it is written, so nothing is backfilled. Id: incident / obligation (or person) / source.
+ */
+export interface Finding {
+  id: string;
+  incidentId: string;
+  unitId: string;
+  /** the timers (an obligation has at most one), or a reviewer's finding of a named kind */
+  source: 'timers' | `review:${OutcomeKind}`;
+  kind: OutcomeKind;
+  obligationId?: string;
+  obligationKind?: ObligationKind;
+  personId?: string;
+  personName?: string;
+  role: Role;
+  /** when it became final (a late report made, an ending, a reviewer's act): workflow time */
+  at: number;
+  /** what it is about: the act that met the obligation, as claimed and as recorded */
+  claimedAt?: number;
+  recordedAt?: number;
+  dueAt?: number;
+  delayMs?: number;
+  /** the rule or default applied, with its citation */
+  rule?: { basis: 'rule' | 'default'; source: string };
+  binding?: Binding;
+  /** the plan's accountability clause, or that it has none */
+  accountabilityBasis: string;
+  /** was the grade behind the limit assessed by a person, or only computed from metrics */
+  gradeBasis?: 'assessed' | 'computed';
+  grade?: Grade;
+  /** for a reply with an approval step: the step still pending at the due time */
+  pendingStep?: string;
+  /** how the incident ended, for findings written at an ending */
+  ending?: Ending;
+  plan: { id: string; version: string; hash: string };
+  /** open until a reviewer confirms, corrects or annuls it; onTime records are not reviewed */
+  reviewState: 'open' | 'notReviewed';
+  details: string;
+  recordedBy?: string;
+}
+
+/** @deprecated the v0 record; the ledger's outcomes table still holds and reads these */
 export interface Outcome {
-  /** deterministic: `${incidentId}/${obligationId or action seq}/${kind}` */
   id: string;
   incidentId: string;
   unitId: string;
@@ -39,17 +106,33 @@ export interface Outcome {
   personId?: string;
   personName?: string;
   role: Role;
-  /** when it happened (ms since epoch) */
   at: number;
-  /** for late outcomes: how late, in ms */
   delayMs?: number;
   dueAt?: number;
   details: string;
   recordedBy?: string;
 }
 
-export interface RecordOutcomeParams {
-  outcome: Outcome;
+export interface RecordFindingParams {
+  finding: Finding;
+}
+
+/** An obligation left pending (met, waived, missed, unmet): notices still queued about it are withdrawn. */
+export interface SettleNoticesParams {
+  incidentId: string;
+  obligationId: string;
+  reason: string;
+}
+
+/** How an incident ended, recorded once. */
+export interface EndingParams {
+  incidentId: string;
+  unitId: string;
+  ending: Ending;
+  /** the ending as recorded (never a backdated claim) */
+  at: number;
+  reason?: string;
+  by?: string;
 }
 
 export interface ScheduleDeadlineParams {

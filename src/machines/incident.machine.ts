@@ -1,6 +1,6 @@
 import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { STAGE_LABELS, gradeRank, type Stage } from '../plan/codes';
-import type { CancelDeadlineParams, NotifyParams, RecordOutcomeParams, ScheduleDeadlineParams } from './effects';
+import type { CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, SettleNoticesParams } from './effects';
 import {
   applyEvent, enterStage, refusals, startIncident, handlingMissing,
   type Effect, type IncidentContext, type IncidentEvent, type IncidentStart, type Step,
@@ -40,8 +40,10 @@ export const incidentMachine = setup({
     // Effects: carried out by the workflow, never here.
     scheduleDeadline: (_, _params: ScheduleDeadlineParams) => {},
     cancelDeadline: (_, _params: CancelDeadlineParams) => {},
-    notify: (_, _params: NotifyParams) => {},
-    recordOutcome: (_, _params: RecordOutcomeParams) => {},
+    notify: (_, _params: NoticeParams) => {},
+    recordOutcome: (_, _params: RecordFindingParams) => {},
+    settleNotices: (_, _params: SettleNoticesParams) => {},
+    recordEnding: (_, _params: EndingParams) => {},
     apply: enqueueActions(({ context, event, enqueue }) => emit(enqueue, applyEvent(context, event))),
     enter: enqueueActions(({ context, event, enqueue }, params: { stage: Stage }) => {
       const e = event as IncidentEvent;
@@ -71,6 +73,12 @@ export const incidentMachine = setup({
     COMMEND: { guard: 'allowed', actions: 'apply' },
     REMINDER_DUE: { actions: 'apply' },
     DEADLINE_DUE: { actions: 'apply' },
+    READING_IGNORED: { actions: 'apply' },
+    DELIVERY_FAILED: { actions: 'apply' },
+    DELIVERY_RECOVERED: { actions: 'apply' },
+    // Ending an incident on purpose (a person) or by an operator's cancellation: findings are kept.
+    WITHDRAW: { guard: 'allowed', target: '.withdrawn', actions: 'apply' },
+    CANCEL: { target: '.cancelled', actions: 'apply' },
   },
   states: {
     researchAndWarning: {
@@ -144,6 +152,16 @@ export const incidentMachine = setup({
     closed: {
       meta: { label: STAGE_LABELS.closed },
       entry: { type: 'enter', params: { stage: 'closed' } },
+      type: 'final',
+    },
+    withdrawn: {
+      meta: { label: STAGE_LABELS.withdrawn },
+      entry: { type: 'enter', params: { stage: 'withdrawn' } },
+      type: 'final',
+    },
+    cancelled: {
+      meta: { label: STAGE_LABELS.cancelled },
+      entry: { type: 'enter', params: { stage: 'cancelled' } },
       type: 'final',
     },
   },

@@ -1,16 +1,20 @@
 import {
   CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, STAGES,
-  assertNever, gradeRank, label,
-  type ActionName, type Category, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
+  assertNever, gradeRank, isReportKind, label, outcomeLabel,
+  type ActionName, type Category, type Ending, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
 } from '../plan/codes';
 import { formatDuration, parseDuration } from '../plan/duration';
 import { gradeFromMetrics, isHigher, mergeMetrics } from '../plan/grading';
 import type { ActionPayloads, Metrics } from '../plan/incident.schema';
 import { DEFAULT_PERMISSIONS, type Person, type Plan } from '../plan/plan.schema';
 import { escalationRoles, findPerson, peopleInRole, resolveRecipients, toRecipient } from '../plan/people';
-import { endOfLocalDay } from '../plan/time-zone';
-import type { CancelDeadlineParams, NotifyParams, Outcome, RecordOutcomeParams, ScheduleDeadlineParams } from './effects';
-import { assignedText, overdueText, regradedText, reminderText, stageText, type MessageContext } from './messages';
+import type { Recipient } from './effects';
+import { endOfLocalDay, formatLocal } from '../plan/time-zone';
+import type {
+  Binding, CancelDeadlineParams, EndingParams, Finding, NoticeKind, NoticeParams, Outcome, RecordFindingParams,
+  ScheduleDeadlineParams, SettleNoticesParams,
+} from './effects';
+import { stageText, type MessageContext } from './messages';
 
 /**
  * The rules of an incident as pure functions over plain data: obligations (statutory deadlines),
@@ -31,8 +35,16 @@ export interface Obligation {
   status: ObligationStatus;
   overdue: boolean;
   metAt?: number;
+  /** when the act that met it was recorded (metAt is when it was claimed to happen) */
+  metRecordedAt?: number;
   metBy?: string;
   delayMs?: number;
+  /** when the due time passed and the obligation was flagged overdue (workflow time) */
+  flaggedAt?: number;
+  waivedAt?: number;
+  waivedReason?: string;
+  /** whether the grade behind its limit was assessed by a person or only computed, when the limit was set */
+  gradeBasis?: 'assessed' | 'computed';
   remindersSent: number;
   /** due times it had before the current one (a grade raised, then lowered, moves a deadline back) */
   earlierDues?: number[];
@@ -76,8 +88,19 @@ export interface IncidentFacts {
   closedAt?: number;
   dismissedAt?: number;
   dismissReason?: string;
+  /** how the incident ended: the ending's recorded time (never a backdated claim), reason, who */
+  ending?: { kind: Ending; at: number; claimedAt?: number; reason?: string; by?: string };
   followUps: number;
   phoneReports: number;
+}
+
+/** A notice the dispatcher gave up on (it tells the workflow), until re-driven. */
+export interface UndeliveredNotice {
+  noticeId: string;
+  kind: NoticeKind;
+  obligationId?: string;
+  reason: string;
+  at: number;
 }
 
 export interface IncidentContext {
@@ -103,8 +126,17 @@ export interface IncidentContext {
   facts: IncidentFacts;
   obligations: Obligation[];
   timeline: TimelineEntry[];
-  outcomes: Outcome[];
+  /** accountability records, in the order they became final (v0 incidents resumed may hold old-shape rows) */
+  outcomes: Finding[];
   seq: number;
+  /**
+   * Which rules the incident runs under: 0 (absent) for incidents started before the v1 change, whose
+   * recorded histories must replay unchanged; 1 from then on (docs/versioning.md).
+   */
+  rulesVersion?: number;
+  /** readings that were ignored (in the future, before discovery), counted for the incident's people */
+  ignoredReadings?: { count: number; last?: { at: number; reason: string } };
+  undelivered?: UndeliveredNotice[];
 }
 
 export interface IncidentStart {
@@ -121,6 +153,8 @@ export interface IncidentStart {
   planHash: string;
   /** when the incident was entered (workflow time) */
   startedAt: number;
+  /** see IncidentContext.rulesVersion; absent means 0 */
+  rulesVersion?: number;
 }
 
 /** Events: one per action (UPPER_SNAKE of its name), plus metrics and timers. */
@@ -136,8 +170,15 @@ export type ActionEvent = {
 export type IncidentEvent =
   | ActionEvent
   | { type: 'METRICS'; metrics: Metrics; by?: string; at: number; recordedAt: number }
-  | { type: 'REMINDER_DUE'; obligationId: string; index: number; at: number }
-  | { type: 'DEADLINE_DUE'; obligationId: string; at: number };
+  | { type: 'REMINDER_DUE'; obligationId: string; index: number; at: number; remindAt?: number }
+  | { type: 'DEADLINE_DUE'; obligationId: string; at: number }
+  /** the operator cancelled the workflow (Web UI, `temporal workflow cancel`): at is when it was recorded */
+  | { type: 'CANCEL'; at: number; reason?: string; identity?: string }
+  /** a reading the workflow could not take (a feed's signal cannot be refused): counted and shown */
+  | { type: 'READING_IGNORED'; at: number; reason: string }
+  /** the dispatcher gave up on a notice, or delivered one it had given up on */
+  | { type: 'DELIVERY_FAILED'; noticeId: string; kind: NoticeKind; obligationId?: string; reason: string; at: number }
+  | { type: 'DELIVERY_RECOVERED'; noticeId: string; at: number };
 
 export function eventTypeOf(action: ActionName): ActionEventType<ActionName> {
   return action.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase() as ActionEventType<ActionName>;
@@ -146,8 +187,10 @@ export function eventTypeOf(action: ActionName): ActionEventType<ActionName> {
 export type Effect =
   | { type: 'scheduleDeadline'; params: ScheduleDeadlineParams }
   | { type: 'cancelDeadline'; params: CancelDeadlineParams }
-  | { type: 'notify'; params: NotifyParams }
-  | { type: 'recordOutcome'; params: RecordOutcomeParams };
+  | { type: 'notify'; params: NoticeParams }
+  | { type: 'recordOutcome'; params: RecordFindingParams }
+  | { type: 'settleNotices'; params: SettleNoticesParams }
+  | { type: 'recordEnding'; params: EndingParams };
 
 export interface Step {
   context: IncidentContext;
@@ -178,18 +221,38 @@ const laterStage = (a: Stage, b: Stage): Stage => (stageRank(b) > stageRank(a) &
 /** An obligation of this kind exists and was not waived: a waived one is owed again if its grade or category comes back. */
 const owed = (c: IncidentContext, kind: ObligationKind): boolean => c.obligations.some((o) => o.kind === kind && o.status !== 'waived');
 
-const SOURCES: Record<ObligationKind, string> = {
-  firstReport: '000 篇三 §四(二); 000 篇五 §五(二)',
-  writtenReport: '000 篇三 §四(二)',
-  publicResponse: '000 篇一/篇二 §四(二); 001 篇1 §四(二)',
-  firstRelease: '000 篇五 §四(一)1',
-  dispatch: '001 school plan §四(一)',
-  explanation: '001 school plan §四(一)',
-  inquiryOpinion: '000 篇一 §四(三)1',
-  inquiryResult: '000 篇一 §四(三)1',
-  followUp: '000 篇一/篇三 §四(二)',
-  summaryReport: '000 篇三 §四(五)',
+/** Where each obligation kind comes from: a rule of a seed (cited) or a product default (docs/rules.md). */
+const RULES: Record<ObligationKind, { basis: 'rule' | 'default'; source: string }> = {
+  firstReport: { basis: 'rule', source: '000 篇三 §四(二); 000 篇五 §五(二)' },
+  writtenReport: { basis: 'rule', source: '000 篇三 §四(二)' },
+  publicResponse: { basis: 'rule', source: '000 篇一/篇二 §四(二); 001 篇1 §四(二)' },
+  firstRelease: { basis: 'rule', source: '000 篇五 §四(一)1' },
+  dispatch: { basis: 'rule', source: '001 school plan §四(一)' },
+  explanation: { basis: 'rule', source: '001 school plan §四(一)' },
+  inquiryOpinion: { basis: 'rule', source: '000 篇一 §四(三)1' },
+  inquiryResult: { basis: 'rule', source: '000 篇一 §四(三)1' },
+  // "及时": the cadence is a plan default
+  followUp: { basis: 'default', source: '000 篇一/篇三 §四(二) (cadence: plan default)' },
+  summaryReport: { basis: 'rule', source: '000 篇三 §四(五)' },
 };
+const SOURCES = Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, r.source])) as Record<ObligationKind, string>;
+
+/** Binding (a breach is a finding) or a target (a miss is recorded as a target missed), per the plan. */
+export function bindingOf(plan: Plan, kind: ObligationKind): Binding {
+  return (plan.targets ?? DEFAULT_TARGETS).includes(kind) ? 'target' : 'binding';
+}
+/** 力争 (firstRelease) and the follow-up cadence (及时) are targets unless a plan says otherwise. */
+export const DEFAULT_TARGETS: ObligationKind[] = ['firstRelease', 'followUp'];
+
+/** The words for an obligation's lapse: 迟报/漏报 only for binding report lines; duties under their own name; targets missed. */
+function lapseKind(plan: Plan, kind: ObligationKind, late: boolean): OutcomeKind {
+  if (bindingOf(plan, kind) === 'target') return 'targetMissed';
+  if (isReportKind(kind)) return late ? 'late' : 'missed';
+  return late ? 'lateDuty' : 'missedDuty';
+}
+
+/** A compact UTC instant for ids: 20261201T150000.000Z. Ids never use counters or positions. */
+export const idTime = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '');
 
 const CLOSES_WITH: Record<ObligationKind, Stage> = {
   firstReport: 'rapidResponse',
@@ -250,14 +313,28 @@ class Draft {
   }
 
   get plan() { return this.ctx.plan; }
+  /** v1 rules (docs/versioning.md): endings keep findings, cancellation, withdrawal */
+  get v1() { return (this.ctx.rulesVersion ?? 0) >= 1; }
 
   find(kind: ObligationKind): Obligation | undefined {
     return this.ctx.obligations.find((o) => o.kind === kind && o.status === 'pending');
   }
 
-  nextId(kind: ObligationKind): string {
-    const n = this.ctx.obligations.filter((o) => o.kind === kind).length;
-    return n === 0 ? kind : `${kind}-${n + 1}`;
+  /**
+   * An obligation's id from what created it: the kind alone for the one anchored at discovery, else the kind
+   * and the moment (and, for a written report, who phoned). Stable across continue-as-new and versions.
+   */
+  idFor(kind: ObligationKind, anchorAt: number, owner: string): string {
+    if (!this.v1) {
+      const n = this.ctx.obligations.filter((o) => o.kind === kind).length;
+      return n === 0 ? kind : `${kind}-${n + 1}`;
+    }
+    const base = kind === 'writtenReport' ? `${kind}/${owner}@${idTime(anchorAt)}` : anchorAt === this.ctx.incident.discoveredAt ? kind : `${kind}@${idTime(anchorAt)}`;
+    let id = base;
+    // The same kind created twice at one claimed moment (reopened, then subsided again at that instant):
+    // the creating step's recording time tells them apart.
+    if (this.ctx.obligations.some((o) => o.id === id)) id = `${base}/recorded@${idTime(this.now)}`;
+    return id;
   }
 
   /** Add an obligation unless one of this kind is already pending. */
@@ -267,14 +344,19 @@ class Draft {
     const ownerRole = this.plan.owners[kind];
     const owner = answerable(this.plan, ownerRole, ownerPreferred);
     const ob: Obligation = {
-      id: this.nextId(kind), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
+      id: this.idFor(kind, anchorAt, owner.id), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
       anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
       // One created after its usual stage (a phone report while tracking) closes with the stage it was created in.
       closesWith: laterStage(CLOSES_WITH[kind], this.ctx.stage), source: SOURCES[kind],
+      gradeBasis: this.gradeBasis(),
     };
     this.ctx.obligations.push(ob);
     if (dueAt !== null) this.notifyAssigned(ob);
     return ob;
+  }
+
+  gradeBasis(): 'assessed' | 'computed' {
+    return this.ctx.gradeSource === 'manual' ? 'assessed' : 'computed';
   }
 
   setDue(ob: Obligation, dueAt: number | null) {
@@ -283,65 +365,113 @@ class Draft {
     ob.dueAt = dueAt;
     ob.overdue = false;
     ob.remindersSent = 0;
+    ob.gradeBasis = this.gradeBasis();
     if (dueAt !== null) this.notifyAssigned(ob);
   }
 
-  /** Meet an obligation at `at` by `by`; late if after its due time. */
+  /** Meet an obligation claimed at `at` by `by`; late if after its due time. */
   meet(ob: Obligation | undefined, at: number, by: string) {
     if (!ob || ob.status !== 'pending') return;
     ob.metAt = at;
+    ob.metRecordedAt = this.now;
     ob.metBy = by;
     const late = ob.dueAt !== null && at > ob.dueAt;
     ob.status = late ? 'late' : 'met';
     if (late) ob.delayMs = at - (ob.dueAt as number);
-    this.outcome(late ? 'late' : 'onTime', ob, at, late
-      ? `${label(OBLIGATION_LABELS, ob.kind, 'zh')}迟${formatDuration(ob.delayMs!)} (${ob.source})`
-      : `${label(OBLIGATION_LABELS, ob.kind, 'zh')}按时完成 (${ob.source})`, by);
+    const zh = label(OBLIGATION_LABELS, ob.kind, 'zh');
+    const kind = late ? lapseKind(this.plan, ob.kind, true) : 'onTime';
+    this.outcome(kind, ob, at, late
+      ? `${outcomeLabel(kind, ob.kind, 'zh')}：迟${formatDuration(ob.delayMs!)} (${ob.source})`
+      : `${zh}按时完成 (${ob.source})`, by, undefined, { claimedAt: at, recordedAt: this.now });
   }
 
   waive(ob: Obligation, why: string) {
     if (ob.status !== 'pending') return;
     ob.status = 'waived';
-    ob.metAt = this.now;
+    // A waived obligation was never met: it carries the waiver's time, not a met time.
+    ob.waivedAt = this.now;
+    ob.waivedReason = why;
     this.timeline({ action: 'waive', at: this.now, details: `${ob.id}: ${why}` });
   }
 
-  miss(ob: Obligation, at: number, why: string) {
+  miss(ob: Obligation, at: number, why: string, ending?: Ending) {
     if (ob.status !== 'pending') return;
     ob.status = 'missed';
-    this.outcome('missed', ob, at, `${label(OBLIGATION_LABELS, ob.kind, 'zh')}漏报：${why} (${ob.source})`);
+    const kind = lapseKind(this.plan, ob.kind, false);
+    this.outcome(kind, ob, at, `${outcomeLabel(kind, ob.kind, 'zh')}：${why} (${ob.source})`, undefined, undefined, { ending });
   }
 
-  outcome(kind: OutcomeKind, ob: Obligation | undefined, at: number, details: string, recordedBy?: string, who?: { id: string; name: string; role: Role }) {
+  /** A report line not yet due when the incident was cancelled or withdrawn: for the reviewer, neither waived nor 漏报. */
+  unmetAtEnding(ob: Obligation, at: number, ending: Ending) {
+    if (ob.status !== 'pending') return;
+    ob.status = 'unmet';
+    const due = ob.dueAt === null ? '无时限 / no limit' : formatLocal(this.plan.timeZone, ob.dueAt);
+    this.outcome('unmetAtEnding', ob, at, `${label(OBLIGATION_LABELS, ob.kind, 'zh')}结束时未完成（应于 ${due}）(${ob.source})`, undefined, undefined, { ending });
+  }
+
+  outcome(
+    kind: OutcomeKind, ob: Obligation | undefined, at: number, details: string, recordedBy?: string,
+    who?: { id: string; name: string; role: Role }, extra: { claimedAt?: number; recordedAt?: number; ending?: Ending; source?: Finding['source'] } = {},
+  ) {
     const c = this.ctx;
     const person = who ?? (ob ? { id: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined);
     if (!person) throw new Error('an outcome needs a person');
-    const key = ob ? ob.id : `action-${c.seq}`;
-    const o: Outcome = {
-      id: `${c.incident.id}/${key}/${kind}`,
-      incidentId: c.incident.id, unitId: c.plan.unit.id, kind,
+    const source: Finding['source'] = extra.source ?? (ob && !who ? 'timers' : `review:${kind}`);
+    // v1 ids: incident / obligation (or person) / source. The timers give an obligation one record at most.
+    const id = this.v1
+      ? `${c.incident.id}/${ob ? ob.id : `person=${person.id}`}/${source}`
+      : `${c.incident.id}/${ob ? ob.id : `action-${c.seq}`}/${kind}`;
+    const f: Finding = {
+      id, incidentId: c.incident.id, unitId: c.plan.unit.id, source, kind,
       obligationId: ob?.id, obligationKind: ob?.kind,
       personId: person.id, personName: person.name, role: person.role,
-      at, delayMs: kind === 'late' ? ob?.delayMs : undefined, dueAt: ob?.dueAt ?? undefined,
+      at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
+      dueAt: ob?.dueAt ?? undefined,
+      delayMs: ob?.delayMs !== undefined && (kind === 'late' || kind === 'lateDuty' || kind === 'targetMissed') ? ob.delayMs : undefined,
+      rule: ob ? RULES[ob.kind] : undefined,
+      binding: ob ? bindingOf(c.plan, ob.kind) : undefined,
+      accountabilityBasis: c.plan.accountability?.basis ?? ACCOUNTABILITY_NONE,
+      gradeBasis: ob ? (ob.gradeBasis ?? (c.gradeSource === 'manual' ? 'assessed' : 'computed')) : undefined,
+      grade: c.grade,
+      ending: extra.ending,
+      plan: { id: c.plan.id, version: c.plan.version, hash: c.planHash },
+      reviewState: kind === 'onTime' || kind === 'commendation' ? 'notReviewed' : 'open',
       details, recordedBy,
     };
-    c.outcomes.push(o);
+    c.outcomes.push(f);
   }
 
-  notify(params: Omit<NotifyParams, 'incidentId' | 'unitId'>) {
-    if (params.recipients.length === 0) return;
-    this.notes.push({ type: 'notify', params: { ...params, incidentId: this.ctx.incident.id, unitId: this.plan.unit.id } });
+  /**
+   * Record a notice to send: who, about what, why. Its id is incident / kind / about / trigger, so the same
+   * notice recorded twice (a retry, a replay) is one row, and two incidents never share one.
+   */
+  notify(kind: NoticeKind, about: string, trigger: string, recipients: Recipient[], roles: Role[], extra: {
+    ob?: Obligation; facts?: NoticeParams['facts'];
+  } = {}) {
+    if (recipients.length === 0) return;
+    const c = this.ctx;
+    const ob = extra.ob;
+    const params: NoticeParams = {
+      noticeId: `${c.incident.id}/${kind}/${about}/${trigger}`,
+      incidentId: c.incident.id, unitId: this.plan.unit.id, kind, about, trigger,
+      obligationId: ob?.id, obligationKind: ob?.kind, dueAt: ob?.dueAt ?? undefined,
+      owner: ob ? { personId: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined,
+      roles, recipients, facts: extra.facts ?? {},
+      incident: { title: c.incident.title, unitName: this.plan.unit.name, timeZone: this.plan.timeZone, language: this.plan.language, planId: this.plan.id },
+      createdAt: this.now,
+    };
+    this.notes.push({ type: 'notify', params });
+  }
+
+  ownerRecipients(ob: Obligation): Recipient[] {
+    const owner = findPerson(this.plan, ob.ownerId);
+    return owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(this.plan, [ob.ownerRole]);
   }
 
   notifyAssigned(ob: Obligation) {
     if (ob.dueAt === null) return;
-    const owner = findPerson(this.plan, ob.ownerId);
-    const { subject, text } = assignedText(messageContext(this.ctx), ob.kind, ob.dueAt);
-    this.notify({
-      notificationId: `${ob.id}/assigned/${dueKey(ob)}`, kind: 'assigned', obligationId: ob.id,
-      recipients: owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(this.plan, [ob.ownerRole]),
-      subject, text,
-    });
+    // The trigger is the due time and the moment it was set: a deadline moved back to an earlier value is told again.
+    this.notify('assigned', ob.id, `due=${idTime(ob.dueAt)},set=${idTime(this.now)}`, this.ownerRecipients(ob), [ob.ownerRole], { ob });
   }
 
   timeline(e: { action: string; by?: string; role?: Role; at: number; details: string }) {
@@ -358,6 +488,7 @@ class Draft {
   finish(prev: IncidentContext): Step {
     const effects: Effect[] = [];
     const before = new Map(prev.obligations.map((o) => [o.id, o]));
+    const settled: SettleNoticesParams[] = [];
     for (const ob of this.ctx.obligations) {
       const old = before.get(ob.id);
       const wasTimed = old !== undefined && old.status === 'pending' && old.dueAt !== null && !old.overdue;
@@ -367,19 +498,30 @@ class Draft {
       } else if (wasTimed && !isTimed && !(ob.status === 'pending' && ob.overdue)) {
         effects.push({ type: 'cancelDeadline', params: { obligationId: ob.id } });
       }
+      if (old?.status === 'pending' && ob.status !== 'pending') {
+        settled.push({ incidentId: this.ctx.incident.id, obligationId: ob.id, reason: ob.status });
+      }
     }
     // An assignment notice for an obligation met or waived in the same step would ask for something already done.
     const stillPending = (id?: string) => this.ctx.obligations.some((o) => o.id === id && o.status === 'pending');
     effects.push(...this.notes.filter((n) => !(n.type === 'notify' && n.params.kind === 'assigned' && !stillPending(n.params.obligationId))));
     const known = new Set(prev.outcomes.map((o) => o.id));
-    for (const o of this.ctx.outcomes) if (!known.has(o.id)) effects.push({ type: 'recordOutcome', params: { outcome: o } });
+    for (const o of this.ctx.outcomes) if (!known.has(o.id)) effects.push({ type: 'recordOutcome', params: { finding: o } });
+    // Queued reminders and overdue notices about an obligation no longer pending are not sent.
+    for (const p of settled) effects.push({ type: 'settleNotices', params: p });
+    const ending = this.ctx.facts.ending;
+    if (ending && !prev.facts.ending) {
+      effects.push({ type: 'recordEnding', params: { incidentId: this.ctx.incident.id, unitId: this.plan.unit.id, ending: ending.kind, at: ending.at, reason: ending.reason, by: ending.by } });
+    }
     return { context: this.ctx, effects };
   }
 }
 
+/** Said on every finding of a plan that names no accountability clause. */
+export const ACCOUNTABILITY_NONE = 'none stated in the plan (本预案未规定责任追究条款)';
+
 /**
- * The due-time part of a deadline notice's id. Ids are deterministic so a retried notice is sent once;
- * a deadline moved back to a time it had before is told again, so that round gets its own number.
+ * The due-time part of a v0 deadline notice's id (kept for incidents started before v1).
  */
 export function dueKey(ob: Obligation): string {
   const round = (ob.earlierDues ?? []).filter((d) => d === ob.dueAt).length;
@@ -393,7 +535,7 @@ export function scheduleParams(ctx: IncidentContext, ob: Obligation): ScheduleDe
     .filter((t) => t > ob.anchorAt)
     .sort((a, b) => a - b)
     .slice(ob.remindersSent);
-  const summary = `${ob.id} (${label(OBLIGATION_LABELS, ob.kind, ctx.plan.language)}) due ${new Date(dueAt).toISOString()} → ${ob.ownerName}`;
+  const summary = `${ob.id} (${label(OBLIGATION_LABELS, ob.kind, ctx.plan.language)}) due ${formatLocal(ctx.plan.timeZone, dueAt)} → ${ob.ownerName}`;
   return { obligationId: ob.id, dueAt, remindAt, firstReminderIndex: ob.remindersSent, summary };
 }
 
@@ -478,12 +620,8 @@ function setGrade(d: Draft, grade: Grade, reasons: string[], source: 'metrics' |
   applyGradeObligations(d);
   const reason = reasons.join(', ');
   d.timeline({ action: 'regrade', by, at, details: `${from} → ${grade}: ${reason}` });
-  const { subject, text } = regradedText(messageContext(c), from, grade, reason);
-  d.notify({
-    notificationId: `regrade-${c.seq}`, kind: 'escalation',
-    recipients: resolveRecipients(c.plan, ['office', 'officeDirector', 'leaderInCharge', ...(gradeRank(grade) >= gradeRank('major') ? ['principalLeader' as Role] : [])]),
-    subject, text,
-  });
+  const roles: Role[] = ['office', 'officeDirector', 'leaderInCharge', ...(gradeRank(grade) >= gradeRank('major') ? ['principalLeader' as Role] : [])];
+  d.notify('regrade', `${from}->${grade}`, `at=${idTime(at)}`, resolveRecipients(c.plan, roles), roles, { facts: { from, to: grade, reason } });
 }
 
 // ───────────────────────────── refusals (shared by guards and update validators) ─────────────────────────────
@@ -494,7 +632,11 @@ function setGrade(d: Draft, grade: Grade, reasons: string[], source: 'metrics' |
  */
 export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
   const out: string[] = [];
-  if (event.type === 'REMINDER_DUE' || event.type === 'DEADLINE_DUE') return out;
+  switch (event.type) {
+    case 'REMINDER_DUE': case 'DEADLINE_DUE': case 'CANCEL': case 'READING_IGNORED': case 'DELIVERY_FAILED': case 'DELIVERY_RECOVERED':
+      return out;
+    default: break;
+  }
   const plan = ctx.plan;
   if (event.type === 'METRICS') {
     if (event.at < ctx.incident.discoveredAt) out.push('at: is before the incident was discovered');
@@ -525,7 +667,26 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
       if (missing) out.push(`handling is not finished: ${missing}`);
       break;
     }
-    case 'finding': case 'commend': needPerson('person', event.payload.person); break;
+    case 'finding': {
+      needPerson('person', event.payload.person);
+      const ob = event.payload.obligation;
+      if (ob !== undefined && !ctx.obligations.some((o) => o.id === ob)) {
+        out.push(`obligation: "${ob}" is not an obligation of this incident; it has ${ctx.obligations.map((o) => o.id).join(', ') || 'none'}`);
+      }
+      // One reviewer finding of a kind per person and obligation: a second would be the same record.
+      const about = ob ? `${ctx.incident.id}/${ob}` : `${ctx.incident.id}/person=${event.payload.person}`;
+      if ((ctx.rulesVersion ?? 0) >= 1 && ctx.outcomes.some((o) => o.id === `${about}/review:${event.payload.kind}` && o.personId === event.payload.person)) {
+        out.push(`kind: a ${event.payload.kind} finding about ${event.payload.person}${ob ? ` on ${ob}` : ''} is already recorded in this incident`);
+      }
+      break;
+    }
+    case 'commend': {
+      needPerson('person', event.payload.person);
+      if ((ctx.rulesVersion ?? 0) >= 1 && ctx.outcomes.some((o) => o.id === `${ctx.incident.id}/person=${event.payload.person}/review:commendation`)) {
+        out.push(`person: ${event.payload.person} is already commended in this incident`);
+      }
+      break;
+    }
     case 'replyOpinion': case 'finishHandling': case 'replyResult':
       if (cat !== 'inquiry') out.push(`${action} applies to inquiry incidents; this one is ${cat ?? 'not classified'}`);
       if (action === 'replyResult' && ctx.facts.opinionRepliedAt === undefined) out.push('replyResult: reply with the handling opinion first (replyOpinion)');
@@ -548,7 +709,7 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     case 'classify':
       if (event.payload.category === cat) out.push(`category: the incident is already ${cat}`);
       break;
-    case 'report': case 'assess': case 'respond': case 'release': case 'reopen': case 'subside': case 'dismiss':
+    case 'report': case 'assess': case 'respond': case 'release': case 'reopen': case 'subside': case 'dismiss': case 'withdraw':
       break;
     default: assertNever(action);
   }
@@ -598,26 +759,42 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       // A reminder says how much time is left: none once the deadline has passed (a late-entered incident's past timers).
       if (!ob || ob.status !== 'pending' || ob.dueAt === null || ob.overdue || event.at >= ob.dueAt || ob.remindersSent > event.index) break;
       ob.remindersSent = event.index + 1;
-      const owner = findPerson(c.plan, ob.ownerId);
-      const { subject, text } = reminderText(messageContext(c), ob.kind, ob.dueAt, event.at);
-      d.notify({
-        notificationId: `${ob.id}/reminder-${event.index + 1}/${dueKey(ob)}`, kind: 'reminder', obligationId: ob.id,
-        recipients: owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(c.plan, [ob.ownerRole]), subject, text,
-      });
+      // The reminder point is how long before the due time it was set for (a plan's "30m"), not when the timer ran.
+      const before = formatDuration(ob.dueAt - (event.remindAt ?? event.at));
+      d.notify('reminder', ob.id, `before=${before},due=${idTime(ob.dueAt)}`, d.ownerRecipients(ob), [ob.ownerRole], { ob });
       break;
     }
     case 'DEADLINE_DUE': {
       const ob = c.obligations.find((o) => o.id === event.obligationId);
       if (!ob || ob.status !== 'pending' || ob.dueAt === null || ob.overdue || event.at < ob.dueAt) break;
       ob.overdue = true;
+      ob.flaggedAt = event.at;
       const owner = findPerson(c.plan, ob.ownerId);
-      const { subject, text } = overdueText(messageContext(c), ob.kind, ob.dueAt, ob.ownerName, ob.ownerRole);
-      d.notify({
-        notificationId: `${ob.id}/overdue/${dueKey(ob)}`, kind: 'overdue', obligationId: ob.id,
-        recipients: resolveRecipients(c.plan, escalationRoles(c.plan, ob.ownerRole), owner ? [{ person: owner, role: ob.ownerRole }] : []),
-        subject, text,
-      });
-      d.timeline({ action: 'overdue', at: event.at, details: `${ob.id} was due ${new Date(ob.dueAt).toISOString()} (${ob.ownerName})` });
+      const roles = escalationRoles(c.plan, ob.ownerRole);
+      d.notify('overdue', ob.id, `due=${idTime(ob.dueAt)}`, resolveRecipients(c.plan, roles, owner ? [{ person: owner, role: ob.ownerRole }] : []), [ob.ownerRole, ...roles], { ob });
+      d.timeline({ action: 'overdue', at: event.at, details: `${ob.id} was due ${formatLocal(c.plan.timeZone, ob.dueAt)} (${ob.ownerName})` });
+      break;
+    }
+    case 'CANCEL': {
+      c.facts.ending = { kind: 'cancelled', at: event.at, reason: event.reason, by: event.identity };
+      d.timeline({ action: 'cancel', by: event.identity, at: event.at, details: `cancelled by an operator${event.identity ? ` (${event.identity})` : ''}${event.reason ? `: ${event.reason}` : ''}` });
+      break;
+    }
+    case 'READING_IGNORED': {
+      const r = c.ignoredReadings ?? { count: 0 };
+      c.ignoredReadings = { count: r.count + 1, last: { at: event.at, reason: event.reason } };
+      break;
+    }
+    case 'DELIVERY_FAILED': {
+      const rest = (c.undelivered ?? []).filter((u) => u.noticeId !== event.noticeId);
+      c.undelivered = [...rest, { noticeId: event.noticeId, kind: event.kind, obligationId: event.obligationId, reason: event.reason, at: event.at }];
+      d.timeline({ action: 'undelivered', at: event.at, details: `notice ${event.noticeId} not delivered: ${event.reason}` });
+      break;
+    }
+    case 'DELIVERY_RECOVERED': {
+      if (!(c.undelivered ?? []).some((u) => u.noticeId === event.noticeId)) break;
+      c.undelivered = (c.undelivered ?? []).filter((u) => u.noticeId !== event.noticeId);
+      d.timeline({ action: 'delivered', at: event.at, details: `notice ${event.noticeId} delivered after re-drive` });
       break;
     }
     default:
@@ -747,12 +924,8 @@ function applyAction(d: Draft, event: ActionEvent) {
       f.referredAt ??= at;
       f.referredTo = event.payload.to;
       log(`referred to ${event.payload.to}: ${event.payload.reason}`);
-      const le = resolveRecipients(plan, ['lawEnforcement', 'office']);
-      d.notify({
-        notificationId: `refer-${c.seq}`, kind: 'info', recipients: le,
-        subject: plan.language === 'zh' ? `【${plan.unit.name}】移交${event.payload.to === 'police' ? '公安机关' : '执纪执法部门'}：${c.incident.title}` : `[${plan.unit.name}] Referred to ${event.payload.to}: ${c.incident.title}`,
-        text: event.payload.reason,
-      });
+      const roles: Role[] = ['lawEnforcement', 'office'];
+      d.notify('referral', event.payload.to, `at=${idTime(at)}`, resolveRecipients(plan, roles), roles, { facts: { to: event.payload.to, reason: event.payload.reason } });
       break;
     }
     case 'adopt': {
@@ -792,20 +965,20 @@ function applyAction(d: Draft, event: ActionEvent) {
       f.closedAt = at;
       log(`summary report: ${event.payload.text}`);
       d.meet(d.find('summaryReport'), at, by);
+      if (d.v1) f.ending = { kind: 'closed', at: d.now, claimedAt: at, by };
       break;
     }
     case 'finding': {
       const p = event.payload;
       const person = findPerson(plan, p.person) as Person;
-      log(`finding ${p.kind} against ${p.person}: ${p.details}${p.seriousLoss ? ' (serious loss: reported to the police)' : ''}`);
-      d.outcome(p.kind, undefined, at, `${p.details}${p.seriousLoss ? ' [严重损失，报公安机关]' : ''}`, by, { id: person.id, name: person.name, role: person.roles[0] });
+      const ob = p.obligation ? c.obligations.find((o) => o.id === p.obligation) : undefined;
+      log(`finding ${p.kind} against ${p.person}${ob ? ` on ${ob.id}` : ''}: ${p.details}${p.seriousLoss ? ' (serious loss: reported to the police)' : ''}`);
+      d.outcome(p.kind, ob, at, `${p.details}${p.seriousLoss ? ' [严重损失，报公安机关]' : ''}`, by, { id: person.id, name: person.name, role: person.roles[0] }, { source: `review:${p.kind}` });
       if (p.seriousLoss) {
         // Dereliction causing serious loss is reported to the police (000 篇二 §三(五)).
-        d.notify({
-          notificationId: `finding-${c.seq}/police`, kind: 'info',
-          recipients: resolveRecipients(plan, ['lawEnforcement', 'principalLeader']),
-          subject: plan.language === 'zh' ? `【${plan.unit.name}】责任追究移送：${c.incident.title}` : `[${plan.unit.name}] Accountability referral: ${c.incident.title}`,
-          text: `${p.kind} — ${person.name}: ${p.details}`,
+        const roles: Role[] = ['lawEnforcement', 'principalLeader'];
+        d.notify('findingReferral', `person=${person.id}/${p.kind}`, `at=${idTime(at)}`, resolveRecipients(plan, roles), roles, {
+          facts: { finding: p.kind, person: person.name, details: p.details },
         });
       }
       break;
@@ -814,13 +987,20 @@ function applyAction(d: Draft, event: ActionEvent) {
       const p = event.payload;
       const person = findPerson(plan, p.person) as Person;
       log(`commendation for ${p.person}: ${p.reason}`);
-      d.outcome('commendation', undefined, at, p.reason, by, { id: person.id, name: person.name, role: person.roles[0] });
+      d.outcome('commendation', undefined, at, p.reason, by, { id: person.id, name: person.name, role: person.roles[0] }, { source: `review:commendation` });
       break;
     }
     case 'dismiss': {
       f.dismissedAt = at;
       f.dismissReason = event.payload.reason;
       log(`dismissed: ${event.payload.reason}`);
+      // Judged at the dismissal's recorded time: a backdated `at` never clears an overdue obligation.
+      if (d.v1) f.ending = { kind: 'dismissed', at: d.now, claimedAt: at, reason: event.payload.reason, by };
+      break;
+    }
+    case 'withdraw': {
+      log(`withdrawn: ${event.payload.reason}`);
+      f.ending = { kind: 'withdrawn', at: d.now, claimedAt: at, reason: event.payload.reason, by };
       break;
     }
     default: assertNever(event);
@@ -828,8 +1008,8 @@ function applyAction(d: Draft, event: ActionEvent) {
 }
 
 /**
- * Entering a stage: obligations whose stage has passed and are still unmet become missed (漏报);
- * a dismissed incident waives everything; the follow-up cadence ends when the incident subsides.
+ * Entering a stage: obligations whose stage has passed and are still unmet become missed;
+ * the follow-up cadence ends when the incident subsides; an ending settles every obligation (endObligations).
  */
 export function enterStage(prev: IncidentContext, stage: Stage, at: number, recordedAt: number = at): Step {
   const d = new Draft(prev, recordedAt);
@@ -837,6 +1017,11 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   const from = c.stage;
   c.stage = stage;
   if (from !== stage) d.timeline({ action: 'stage', at, details: `${STAGE_LABELS[from].zh} → ${STAGE_LABELS[stage].zh}; ${stageText(messageContext(c), stage)}` });
+  const ending = c.facts.ending;
+  if (d.v1 && ending && stage !== 'closed') {
+    endObligations(d, ending.kind, ending.at);
+    return d.finish(prev);
+  }
   if (stageRank(stage) < stageRank(from) && stage !== 'dismissed') {
     // Handling reopened: the summary waits for the next time it subsides, follow-up reports resume.
     const summary = d.find('summaryReport');
@@ -854,3 +1039,31 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   return d.finish(prev);
 }
 
+/**
+ * An incident ends (dismissed, withdrawn, cancelled, terminated), judged at the ending's recorded time:
+ * what was due before it keeps its finding; a report line not yet due is recorded as unmet at the ending
+ * for the reviewer (a dismissal waives it: the duty never arose); every other duty not yet due is waived.
+ */
+function endObligations(d: Draft, ending: Ending, at: number) {
+  const words: Record<Ending, string> = {
+    closed: '结案', dismissed: '排除（不构成舆情）', withdrawn: '撤销', cancelled: '操作员取消', terminated: '强制终止',
+  };
+  for (const ob of d.ctx.obligations) {
+    if (ob.status !== 'pending') continue;
+    if (ob.dueAt !== null && ob.dueAt < at) d.miss(ob, at, `事件${words[ending]}时已逾期（应于 ${formatLocal(d.plan.timeZone, ob.dueAt)}）`, ending);
+    else if (isReportKind(ob.kind) && ending !== 'dismissed') d.unmetAtEnding(ob, at, ending);
+    else d.waive(ob, `incident ${ending} before it was due`);
+  }
+}
+
+/**
+ * The findings an ending leaves, computed from the incident's last state as of the ending's time: used for
+ * terminated, timed-out and failed incidents, whose workflow code cannot run (`reconcile`).
+ */
+export function findingsAtEnding(ctx: IncidentContext, ending: Ending, at: number): Finding[] {
+  const d = new Draft({ ...ctx, rulesVersion: Math.max(1, ctx.rulesVersion ?? 0) }, at);
+  d.ctx.facts.ending = { kind: ending, at };
+  const known = new Set(ctx.outcomes.map((o) => o.id));
+  endObligations(d, ending, at);
+  return d.ctx.outcomes.filter((o) => !known.has(o.id));
+}

@@ -1,9 +1,12 @@
 import {
-  CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, OUTCOME_LABELS, ROLE_LABELS, STAGE_LABELS, STATUS_LABELS,
-  assertNever, label,
-  type Category, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
+  CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, STATUS_LABELS,
+  assertNever, isEnding, label, outcomeLabel,
+  type Category, type Grade, type Language, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
 } from '../plan/codes';
-import type { IncidentContext } from './incident.rules';
+import { formatLocal } from '../plan/time-zone';
+import { formatRelative, isoLocal } from '../plan/time-format';
+import type { Binding, Finding } from './effects';
+import { bindingOf, type IncidentContext, type Obligation } from './incident.rules';
 
 /**
  * The one public view of an incident (the `status` query, `show`, the API). Stable and documented:
@@ -14,9 +17,14 @@ export interface IncidentStatus {
   title: string;
   unit: { id: string; name: string };
   plan: { id: string; version: string; hash: string };
+  /** the plan's time zone and language: every time below is ISO 8601 with this zone's offset */
+  timeZone: string;
+  language: Language;
   stage: Stage;
   stageLabel: string;
   open: boolean;
+  /** how it ended, when it did: the ending's recorded time */
+  ending: { kind: string; at: string; reason: string | null; by: string | null } | null;
   grade: Grade;
   gradeLabel: string;
   gradeReasons: string[];
@@ -28,13 +36,23 @@ export interface IncidentStatus {
   metrics: IncidentContext['metrics'];
   tracker: string | null;
   nextDeadlineAt: string | null;
+  /** the earliest due time of an unmet obligation, passed or not */
+  earliestDueAt: string | null;
   overdueCount: number;
+  /** pending obligations past a binding limit, and past a target, counted apart */
+  bindingOverdueCount: number;
+  targetOverdueCount: number;
+  /** readings a feed sent that the workflow could not take (in the future, before discovery) */
+  ignoredReadings: { count: number; lastAt: string | null; lastReason: string | null };
+  /** notices the dispatcher gave up on, until re-driven (`client.ts redrive`) */
+  undelivered: Array<{ noticeId: string; kind: string; obligationId: string | null; reason: string; at: string }>;
   obligations: Array<{
     id: string;
     kind: ObligationKind;
     label: string;
     owner: { personId: string; name: string; role: Role; roleLabel: string };
     dueAt: string | null;
+    binding: Binding;
     status: ObligationStatus;
     statusLabel: string;
     /** pending and past its deadline */
@@ -42,6 +60,12 @@ export interface IncidentStatus {
     /** the deadline passed while it was still open, even if a later backdated action met it in time */
     flaggedOverdue: boolean;
     metAt: string | null;
+    /** when the act that met it was recorded, where it differs from metAt */
+    metRecordedAt: string | null;
+    /** met after it had been flagged overdue, and recorded after that flag (逾期后补录) */
+    recordedAfterFlag: boolean;
+    waivedAt: string | null;
+    waivedReason: string | null;
     delay: string | null;
     source: string;
   }>;
@@ -56,16 +80,18 @@ export interface IncidentStatus {
     stage: Stage;
     details: string;
   }>;
-  outcomes: Array<{ id: string; kind: OutcomeKind; label: string; personId?: string; personName?: string; role: Role; at: string; delayMinutes: number | null; details: string }>;
+  outcomes: Array<{
+    id: string; kind: OutcomeKind; label: string; obligationId?: string; personId?: string; personName?: string; role: Role;
+    at: string; dueAt: string | null; delayMinutes: number | null; binding: Binding | null; gradeBasis: string | null;
+    reviewState: string; details: string;
+  }>;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Stage names are mapped exhaustively: a new state cannot slip into the public view unlabelled. */
 export function publicStage(stage: Stage): Stage {
   switch (stage) {
     case 'researchAndWarning': case 'rapidResponse': case 'categorizedHandling': case 'dynamicTracking':
-    case 'summaryEvaluation': case 'dismissed': case 'closed':
+    case 'summaryEvaluation': case 'dismissed': case 'closed': case 'withdrawn': case 'cancelled':
       return stage;
     default:
       return assertNever(stage);
@@ -73,7 +99,22 @@ export function publicStage(stage: Stage): Stage {
 }
 
 export function isOpen(stage: Stage): boolean {
-  return stage !== 'dismissed' && stage !== 'closed';
+  return !isEnding(stage);
+}
+
+/** The earliest due time of an unmet obligation, passed or not: what the documented queries sort and filter by. */
+export function earliestDue(ctx: IncidentContext): number | null {
+  const due = ctx.obligations.filter((o) => o.status === 'pending' && o.dueAt !== null).map((o) => o.dueAt as number);
+  return due.length ? Math.min(...due) : null;
+}
+
+export function overdueBy(ctx: IncidentContext, binding: Binding): number {
+  return ctx.obligations.filter((o) => o.status === 'pending' && o.overdue && bindingOf(ctx.plan, o.kind) === binding).length;
+}
+
+/** Met after the overdue flag, by an act recorded after the flag (a backdated record made in time is not 补录). */
+export function recordedAfterFlag(o: Obligation): boolean {
+  return o.flaggedAt !== undefined && o.metAt !== undefined && (o.metRecordedAt ?? o.metAt) > o.flaggedAt;
 }
 
 export function nextDeadline(ctx: IncidentContext): number | null {
@@ -87,16 +128,24 @@ export function overdueCount(ctx: IncidentContext): number {
 
 export function toStatus(ctx: IncidentContext): IncidentStatus {
   const lang = ctx.plan.language;
+  const tz = ctx.plan.timeZone;
+  const iso = (ms: number) => isoLocal(tz, ms);
+  const opt = (ms: number | undefined) => (ms === undefined ? null : iso(ms));
   const stage = publicStage(ctx.stage);
   const next = nextDeadline(ctx);
+  const earliest = earliestDue(ctx);
+  const ending = ctx.facts.ending;
   return {
     id: ctx.incident.id,
     title: ctx.incident.title,
     unit: { id: ctx.plan.unit.id, name: ctx.plan.unit.name },
     plan: { id: ctx.plan.id, version: ctx.plan.version, hash: ctx.planHash },
+    timeZone: tz,
+    language: lang,
     stage,
     stageLabel: label(STAGE_LABELS, stage, lang),
     open: isOpen(stage),
+    ending: ending ? { kind: ending.kind, at: iso(ending.at), reason: ending.reason ?? null, by: ending.by ?? null } : null,
     grade: ctx.grade,
     gradeLabel: label(GRADE_LABELS, ctx.grade, lang),
     gradeReasons: ctx.gradeReasons,
@@ -108,55 +157,86 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
     metrics: ctx.metrics,
     tracker: ctx.facts.tracker ?? null,
     nextDeadlineAt: next === null ? null : iso(next),
+    earliestDueAt: earliest === null ? null : iso(earliest),
     overdueCount: overdueCount(ctx),
+    bindingOverdueCount: overdueBy(ctx, 'binding'),
+    targetOverdueCount: overdueBy(ctx, 'target'),
+    ignoredReadings: {
+      count: ctx.ignoredReadings?.count ?? 0,
+      lastAt: opt(ctx.ignoredReadings?.last?.at),
+      lastReason: ctx.ignoredReadings?.last?.reason ?? null,
+    },
+    undelivered: (ctx.undelivered ?? []).map((u) => ({ noticeId: u.noticeId, kind: u.kind, obligationId: u.obligationId ?? null, reason: u.reason, at: iso(u.at) })),
     obligations: ctx.obligations.map((o) => ({
       id: o.id,
       kind: o.kind,
       label: label(OBLIGATION_LABELS, o.kind, lang),
       owner: { personId: o.ownerId, name: o.ownerName, role: o.ownerRole, roleLabel: label(ROLE_LABELS, o.ownerRole, lang) },
       dueAt: o.dueAt === null ? null : iso(o.dueAt),
+      binding: bindingOf(ctx.plan, o.kind),
       status: o.status,
       statusLabel: label(STATUS_LABELS, o.status, lang),
       overdue: o.status === 'pending' && o.overdue,
       flaggedOverdue: o.overdue,
-      metAt: o.metAt === undefined ? null : iso(o.metAt),
-      delay: o.delayMs === undefined ? null : `${Math.round(o.delayMs / 60_000)}m`,
+      // A waived obligation was never met (v0 incidents stored the waiver's time as metAt).
+      metAt: o.status === 'waived' ? null : opt(o.metAt),
+      metRecordedAt: o.metRecordedAt !== undefined && o.metRecordedAt !== o.metAt ? iso(o.metRecordedAt) : null,
+      recordedAfterFlag: o.flaggedAt === undefined ? o.overdue && (o.status === 'met' || o.status === 'late') : recordedAfterFlag(o),
+      waivedAt: o.status === 'waived' ? opt(o.waivedAt ?? o.metAt) : null,
+      waivedReason: o.waivedReason ?? null,
+      delay: o.delayMs === undefined ? null : formatSpanShort(o.delayMs),
       source: o.source,
     })),
-    timeline: ctx.timeline.map((t) => ({
+    // Ordered by when it happened (claimed), the recording time beside it where it differs.
+    timeline: [...ctx.timeline].sort((a, b) => a.at - b.at || a.seq - b.seq).map((t) => ({
       seq: t.seq, action: t.action, by: t.by ?? null, at: iso(t.at), recordedAt: iso(t.recordedAt),
       backdated: t.backdated, gapMinutes: Math.round(t.gapMs / 60_000), stage: t.stage, details: t.details,
     })),
-    outcomes: ctx.outcomes.map((o) => ({
-      id: o.id, kind: o.kind, label: label(OUTCOME_LABELS, o.kind, lang), personId: o.personId, personName: o.personName,
-      role: o.role, at: iso(o.at), delayMinutes: o.delayMs === undefined ? null : Math.round(o.delayMs / 60_000), details: o.details,
+    outcomes: ctx.outcomes.map((o: Finding) => ({
+      id: o.id, kind: o.kind, label: outcomeLabel(o.kind, o.obligationKind, lang), obligationId: o.obligationId,
+      personId: o.personId, personName: o.personName, role: o.role, at: iso(o.at), dueAt: opt(o.dueAt),
+      delayMinutes: o.delayMs === undefined ? null : Math.round(o.delayMs / 60_000),
+      binding: o.binding ?? null, gradeBasis: o.gradeBasis ?? null, reviewState: o.reviewState ?? 'open', details: o.details,
     })),
   };
 }
 
-/** Markdown for the Temporal UI's "current details": stage and obligations at a glance (no timeline: it stays cheap). */
-function overdueNote(status: ObligationStatus, flagged: boolean): string {
-  if (!flagged) return '';
-  return status === 'pending' ? ' ⚠ 逾期/overdue' : ' (逾期后补录 / recorded after it was flagged overdue)';
+/** "3h12m": the one way a span is written in the machine-readable view (people read formatSpan). */
+function formatSpanShort(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}` : `${m}m`;
 }
 
-export function toMarkdown(ctx: IncidentContext): string {
+/** Markdown for the Temporal UI's "current details": stage and obligations at a glance, in the plan's time zone. */
+function overdueNote(o: Obligation, now: number, lang: Language): string {
+  if (o.status === 'pending' && o.overdue && o.dueAt !== null) return ` ⚠ ${formatRelative(o.dueAt, now, lang)}`;
+  const after = o.flaggedAt === undefined ? o.overdue && o.status !== 'pending' && o.status !== 'waived' : recordedAfterFlag(o);
+  return after ? (lang === 'zh' ? '（逾期后补录）' : ' (recorded after it was flagged overdue)') : '';
+}
+
+/** `now` is the workflow's time of the task that publishes it: "time left" is true when it was written. */
+export function toMarkdown(ctx: IncidentContext, now: number = ctx.incident.startedAt): string {
   const lang = ctx.plan.language;
-  const next = nextDeadline(ctx);
+  const tz = ctx.plan.timeZone;
+  const earliest = earliestDue(ctx);
   const rows = ctx.obligations.map((o) => {
-    const delay = o.delayMs === undefined ? '' : ` +${Math.round(o.delayMs / 60_000)}m`;
+    const delay = o.delayMs === undefined ? '' : ` +${formatSpanShort(o.delayMs)}`;
     const owner = `${o.ownerName} · ${label(ROLE_LABELS, o.ownerRole, lang)}`;
-    const due = o.dueAt === null ? '—' : iso(o.dueAt);
-    return `| ${label(OBLIGATION_LABELS, o.kind, lang)} (${o.id}) | ${owner} | ${due} | ${label(STATUS_LABELS, o.status, lang)}${overdueNote(o.status, o.overdue)}${delay} |`;
+    const due = o.dueAt === null ? '—' : formatLocal(tz, o.dueAt);
+    const left = o.status === 'pending' && !o.overdue && o.dueAt !== null ? ` (${formatRelative(o.dueAt, now, lang)})` : '';
+    return `| ${label(OBLIGATION_LABELS, o.kind, lang)} (${o.id}) | ${owner} | ${due}${left} | ${label(STATUS_LABELS, o.status, lang)}${overdueNote(o, now, lang)}${delay} |`;
   });
+  const undelivered = (ctx.undelivered ?? []).map((u) => `- ⚠ 未送达 undelivered: ${u.noticeId} — ${u.reason}`);
+  const ignored = ctx.ignoredReadings?.count ? [`已忽略的监测数据 ignored readings: ${ctx.ignoredReadings.count} (${ctx.ignoredReadings.last?.reason ?? ''})`] : [];
   return [
     `**${ctx.incident.title}** — ${ctx.plan.unit.name}`,
     `阶段 stage: **${label(STAGE_LABELS, ctx.stage, lang)}** · 等级 grade: **${label(GRADE_LABELS, ctx.grade, lang)}** · 类别 category: ${ctx.category ? label(CATEGORY_LABELS, ctx.category, lang) : '—'}`,
-    `下一时限 next deadline: ${next === null ? '—' : iso(next)} · 逾期 overdue: ${overdueCount(ctx)}`,
+    `最早时限 earliest due: ${earliest === null ? '—' : `${formatLocal(tz, earliest)} (${formatRelative(earliest, now, lang)})`} · 逾期 overdue: ${overdueBy(ctx, 'binding')} binding, ${overdueBy(ctx, 'target')} target`,
     '',
     '| 义务 obligation | 责任人 owner | 时限 due | 状态 status |',
     '|---|---|---|---|',
     ...rows,
+    ...(undelivered.length ? ['', ...undelivered] : []),
+    ...(ignored.length ? ['', ...ignored] : []),
   ].join('\n');
 }
-

@@ -17,9 +17,14 @@ export type Category = (typeof CATEGORIES)[number];
 
 export const STAGES = [
   'researchAndWarning', 'rapidResponse', 'categorizedHandling', 'dynamicTracking',
-  'summaryEvaluation', 'dismissed', 'closed',
+  'summaryEvaluation', 'dismissed', 'closed', 'withdrawn', 'cancelled',
 ] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** The stages an incident ends in: closed (结案), dismissed (排除), withdrawn by a person (撤销), cancelled by an operator (取消). */
+export const ENDINGS = ['closed', 'dismissed', 'withdrawn', 'cancelled'] as const;
+export type Ending = (typeof ENDINGS)[number] | 'terminated';
+export const isEnding = (s: Stage): boolean => (ENDINGS as readonly string[]).includes(s);
 
 export const OBLIGATION_KINDS = [
   'firstReport', 'writtenReport', 'publicResponse', 'firstRelease', 'dispatch', 'explanation',
@@ -27,13 +32,25 @@ export const OBLIGATION_KINDS = [
 ] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 
-export const OBLIGATION_STATUSES = ['pending', 'met', 'late', 'missed', 'waived'] as const;
+/** unmet: a report line not yet due when the incident was cancelled, withdrawn or terminated (for the reviewer) */
+export const OBLIGATION_STATUSES = ['pending', 'met', 'late', 'missed', 'waived', 'unmet'] as const;
 export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
 
+/**
+ * What the ledger records about an obligation or a person, in the rule book's words:
+ * late/missed (迟报/漏报) only for binding report lines; lateDuty/missedDuty for a response, reply, dispatch or
+ * explanation under its own name (回应超时/未回应 …); targetMissed for any target; unmetAtEnding for a report
+ * line not yet due when the incident was cancelled or terminated; onTime is a record, not a finding.
+ */
 export const OUTCOME_KINDS = [
-  'onTime', 'late', 'missed', 'falseReport', 'concealedReport', 'dereliction', 'commendation',
+  'onTime', 'late', 'missed', 'lateDuty', 'missedDuty', 'targetMissed', 'unmetAtEnding',
+  'falseReport', 'concealedReport', 'dereliction', 'commendation',
 ] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+/** Report obligations: the only ones whose lapse is 迟报/漏报 (when binding). */
+export const REPORT_KINDS = ['firstReport', 'writtenReport', 'summaryReport'] as const satisfies readonly ObligationKind[];
+export const isReportKind = (k: ObligationKind): boolean => (REPORT_KINDS as readonly string[]).includes(k);
 
 export const FINDING_KINDS = ['falseReport', 'concealedReport', 'dereliction'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -41,7 +58,7 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 export const ACTIONS = [
   'report', 'assess', 'dispatch', 'respond', 'release', 'classify', 'replyOpinion', 'replyResult',
   'finishHandling', 'publishFacts', 'refer', 'adopt', 'regrade', 'assignTracker', 'reopen', 'subside', 'submitSummary',
-  'finding', 'commend', 'dismiss',
+  'finding', 'commend', 'dismiss', 'withdraw',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -85,6 +102,8 @@ export const STAGE_LABELS: Labels<Stage> = {
   summaryEvaluation: { zh: '总结评估', en: 'summary evaluation' },
   dismissed: { zh: '不构成舆情', en: 'dismissed' },
   closed: { zh: '已结案', en: 'closed' },
+  withdrawn: { zh: '已撤销', en: 'withdrawn' },
+  cancelled: { zh: '已取消（操作员）', en: 'cancelled (operator)' },
 };
 
 export const OBLIGATION_LABELS: Labels<ObligationKind> = {
@@ -106,17 +125,45 @@ export const STATUS_LABELS: Labels<ObligationStatus> = {
   late: { zh: '迟报', en: 'late' },
   missed: { zh: '漏报', en: 'missed' },
   waived: { zh: '免除', en: 'waived' },
+  unmet: { zh: '结束时未完成', en: 'unmet at the ending' },
 };
 
 export const OUTCOME_LABELS: Labels<OutcomeKind> = {
   onTime: { zh: '按时', en: 'on time' },
   late: { zh: '迟报', en: 'late report' },
   missed: { zh: '漏报', en: 'missed report' },
+  lateDuty: { zh: '超时', en: 'done late' },
+  missedDuty: { zh: '未完成', en: 'not done' },
+  targetMissed: { zh: '未达目标', en: 'target missed' },
+  unmetAtEnding: { zh: '结束时未完成', en: 'unmet at the ending' },
   falseReport: { zh: '谎报', en: 'false report' },
   concealedReport: { zh: '瞒报', en: 'concealed report' },
   dereliction: { zh: '失职渎职', en: 'dereliction of duty' },
   commendation: { zh: '表彰', en: 'commendation' },
 };
+
+/** A late or missing duty under its own name (回应超时 / 未回应 …), for the kinds that are not report lines. */
+export const DUTY_WORDS: Partial<Record<ObligationKind, { late: { zh: string; en: string }; missed: { zh: string; en: string } }>> = {
+  publicResponse: { late: { zh: '回应超时', en: 'response late' }, missed: { zh: '未回应', en: 'no response' } },
+  inquiryOpinion: { late: { zh: '答复处理意见超时', en: 'opinion reply late' }, missed: { zh: '未答复处理意见', en: 'no opinion reply' } },
+  inquiryResult: { late: { zh: '答复处理结果超时', en: 'result reply late' }, missed: { zh: '未答复处理结果', en: 'no result reply' } },
+  dispatch: { late: { zh: '转办超时', en: 'dispatch late' }, missed: { zh: '未转办', en: 'not dispatched' } },
+  explanation: { late: { zh: '解释超时', en: 'explanation late' }, missed: { zh: '未作解释', en: 'no explanation' } },
+};
+
+/** The words of a record about an obligation: 首报迟报, 回应超时, 首次新闻发布未达目标 … */
+export function outcomeLabel(kind: OutcomeKind, obligation: ObligationKind | undefined, lang: Language): string {
+  if (obligation) {
+    const duty = DUTY_WORDS[obligation];
+    if (duty && kind === 'lateDuty') return duty.late[lang];
+    if (duty && kind === 'missedDuty') return duty.missed[lang];
+    const ob = OBLIGATION_LABELS[obligation][lang];
+    if (kind !== 'falseReport' && kind !== 'concealedReport' && kind !== 'dereliction' && kind !== 'commendation') {
+      return lang === 'zh' ? `${ob}${OUTCOME_LABELS[kind].zh}` : `${ob}: ${OUTCOME_LABELS[kind].en}`;
+    }
+  }
+  return OUTCOME_LABELS[kind][lang];
+}
 
 export function label<K extends string>(labels: Labels<K>, key: K, lang: Language): string {
   return labels[key][lang];

@@ -69,9 +69,15 @@ export const actionSchemas = {
   reopen: z.object({ ...base, reason: text }).strict(),
   subside: z.object({ ...base, reason: text }).strict(),
   submitSummary: z.object({ ...base, text }).strict(),
-  finding: z.object({ ...base, kind: z.enum(FINDING_KINDS), person: personId, details: text, seriousLoss: z.boolean().default(false) }).strict(),
+  finding: z.object({
+    ...base, kind: z.enum(FINDING_KINDS), person: personId, details: text, seriousLoss: z.boolean().default(false),
+    /** the obligation it is about (an id from `show`), e.g. a 谎报 on a report line */
+    obligation: z.string().min(1).optional(),
+  }).strict(),
   commend: z.object({ ...base, person: personId, reason: text }).strict(),
   dismiss: z.object({ ...base, reason: text }).strict(),
+  /** end the incident on purpose (a plan role, a reason): what was due keeps its finding */
+  withdraw: z.object({ ...base, reason: text }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };

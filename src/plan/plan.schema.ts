@@ -56,6 +56,7 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   finding: ['leaderInCharge', 'principalLeader', 'leadingGroup', 'superior'],
   commend: ['leadingGroup', 'principalLeader'],
   dismiss: ['office', 'officeDirector', 'leaderInCharge'],
+  withdraw: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
 };
 
 export const planSchema = z
@@ -101,6 +102,10 @@ export const planSchema = z
     /** the role answerable for each obligation */
     owners: z.record(z.enum(OBLIGATION_KINDS), role),
     permissions: z.partialRecord(z.enum(ACTIONS), z.array(role).min(1)).default({}),
+    /** limits whose miss is a target missed rather than a finding; default firstRelease (力争) and followUp (及时) */
+    targets: z.array(z.enum(OBLIGATION_KINDS)).optional(),
+    /** the plan's accountability clause (e.g. "000 篇三 §六"), or that it has none; every finding carries it */
+    accountability: z.object({ basis: z.string().min(1) }).optional(),
     /** an action recorded this long after it happened is flagged in the timeline */
     backdateNotice: durationText.default('1h'),
   })

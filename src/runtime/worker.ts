@@ -23,6 +23,6 @@ export async function createIncidentWorker(o: IncidentWorkerOptions): Promise<Wo
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ ledger: o.ledger, channels: o.channels }),
+    activities: createActivities({ ledger: o.ledger }),
   });
 }

@@ -6,6 +6,7 @@ import type { Plan } from '../plan/plan.schema';
 import type { IncidentContext } from '../machines/incident.rules';
 import type { IncidentStatus } from '../machines/status';
 import type { Stage } from '../plan/codes';
+import type { NoticeKind } from '../machines/effects';
 
 /** Messages shared by the workflow and every client: one update per action, a metrics signal, a status query. */
 export const WORKFLOW_TYPE = 'incidentWorkflow';
@@ -26,7 +27,21 @@ export const actionUpdates = Object.fromEntries(
 ) as { [K in ActionName]: ReturnType<typeof defineUpdate<IncidentStatus, [unknown], K>> };
 
 export const metricsSignal = defineSignal<[MetricsUpdate]>('metrics');
+/** The same reading as an update, for a person or script who must be told when it is refused. */
+export const metricsUpdate = defineUpdate<IncidentStatus, [MetricsUpdate]>('recordMetrics');
 export const statusQuery = defineQuery<IncidentStatus>('status');
+/** The machine's whole state: what `reconcile` needs to write the findings of a terminated incident. */
+export const stateQuery = defineQuery<{ stage: Stage; context: IncidentContext }>('state');
+
+/** The dispatcher tells the incident that a notice finally failed, or got through after a re-drive. */
+export interface DeliveryReport {
+  outcome: 'failed' | 'recovered';
+  noticeId: string;
+  kind: NoticeKind;
+  obligationId?: string;
+  reason?: string;
+}
+export const deliverySignal = defineSignal<[DeliveryReport]>('delivery');
 
 export const SA = {
   stage: defineSearchAttributeKey('IncidentStage', SearchAttributeType.KEYWORD),
@@ -35,4 +50,14 @@ export const SA = {
   unit: defineSearchAttributeKey('IncidentUnit', SearchAttributeType.KEYWORD),
   nextDeadlineAt: defineSearchAttributeKey('NextDeadlineAt', SearchAttributeType.DATETIME),
   overdueCount: defineSearchAttributeKey('OverdueCount', SearchAttributeType.INT),
+  // v1: the earliest unmet due (passed or not), and overdue binding limits and targets counted apart.
+  earliestDueAt: defineSearchAttributeKey('EarliestDueAt', SearchAttributeType.DATETIME),
+  bindingOverdueCount: defineSearchAttributeKey('BindingOverdueCount', SearchAttributeType.INT),
+  targetOverdueCount: defineSearchAttributeKey('TargetOverdueCount', SearchAttributeType.INT),
 };
+
+/** Patch ids (docs/versioning.md). A history without the marker runs the code it was recorded with. */
+export const PATCHES = {
+  /** ledger-only updates (notices recorded, delivered by the dispatcher), endings keep findings, sliced signal backlogs */
+  v1: 'v1-outbox-endings',
+} as const;

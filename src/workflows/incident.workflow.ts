@@ -1,37 +1,44 @@
 import {
-  ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, log, proxyActivities,
+  ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, log, patched, proxyActivities,
   setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo, allHandlersFinished,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { initialTransition, transition } from 'xstate';
-import type { IncidentActivities } from '../activities/incident.activities';
-import { ACTIONS, type ActionName } from '../plan/codes';
+import type { IncidentActivities, StepRecords } from '../activities/incident.activities';
+import { ACTIONS, assertNever, type ActionName } from '../plan/codes';
 import { incidentMachine, type IncidentSnapshot } from '../machines/incident.machine';
 import { prepareAction, prepareMetrics, type Prepared } from '../machines/commands';
-import { scheduleParams, type IncidentEvent } from '../machines/incident.rules';
-import type { ScheduleDeadlineParams, NotifyParams, RecordOutcomeParams } from '../machines/effects';
-import { nextDeadline, overdueCount, toMarkdown, toStatus, type IncidentStatus } from '../machines/status';
-import { actionUpdates, metricsSignal, SA, statusQuery, type IncidentWorkflowInput } from './incident.definitions';
+import { scheduleParams, type Effect, type IncidentEvent } from '../machines/incident.rules';
+import type { ScheduleDeadlineParams } from '../machines/effects';
+import { earliestDue, nextDeadline, overdueBy, overdueCount, toMarkdown, toStatus, type IncidentStatus } from '../machines/status';
+import type { MetricsUpdate } from '../plan/incident.schema';
+import {
+  actionUpdates, deliverySignal, metricsSignal, metricsUpdate, PATCHES, SA, stateQuery, statusQuery, type IncidentWorkflowInput,
+} from './incident.definitions';
 
 /**
  * The interpreter: Temporal handlers become machine events; the machine's emitted actions become
- * durable timers and activity calls. No rule of the plan lives here.
+ * durable timers and ledger writes. No rule of the plan lives here, and nothing here waits on delivery:
+ * notices are recorded for the dispatcher, which sends them on its own path.
  */
 
-const { recordOutcome } = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30s',
-  // An accountability record is never dropped: retry until the ledger takes it.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: ['LedgerConflictError'] },
-});
+/** Ledger writes are never dropped: retried until the ledger takes them. */
+const ledgerRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: ['LedgerConflictError'] };
+const { recordOutcome, recordStep, cancellationRequest } = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: ledgerRetry });
+/** v0 histories scheduled notify with these options; the activity now only records the notice. */
 const { notify } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30s',
-  // A failed notification is retried, then left marked failed in the outbox.
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: ['LedgerConflictError'] },
 });
+
+/** At most this many buffered readings are applied per workflow task (v1): a backlog is taken in slices. */
+export const READINGS_PER_TASK = 200;
 
 type Action = ReturnType<typeof initialTransition<typeof incidentMachine>>[1][number];
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
+  // Histories recorded before v1 have no marker and run the v0 interpretation (docs/versioning.md).
+  const v1 = patched(PATCHES.v1);
   let snapshot: IncidentSnapshot;
   const timers = new Map<string, CancellationScope>();
   const queue: Array<() => Promise<void>> = [];
@@ -41,6 +48,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   let lastDetails = '';
   /** state changed since search attributes and details were last published */
   let dirty = false;
+  /** v1: readings received, not yet applied */
+  const backlog: Array<{ payload: MetricsUpdate; receivedAt: number }> = [];
 
   // ── effects ──
   function runTimer(p: ScheduleDeadlineParams) {
@@ -52,7 +61,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         for (const [i, at] of p.remindAt.entries()) {
           if (at <= Date.now()) continue; // a reminder already in the past is not worth sending
           await sleep(at - Date.now(), { summary: `reminder ${p.firstReminderIndex + i + 1}: ${p.summary}` });
-          apply({ type: 'REMINDER_DUE', obligationId: p.obligationId, index: p.firstReminderIndex + i, at: Date.now() });
+          apply({ type: 'REMINDER_DUE', obligationId: p.obligationId, index: p.firstReminderIndex + i, at: Date.now(), remindAt: at });
         }
         if (p.dueAt > Date.now()) await sleep(p.dueAt - Date.now(), { summary: p.summary });
         if (timers.get(p.obligationId) === scope) timers.delete(p.obligationId);
@@ -69,37 +78,52 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   function execute(actions: Action[]) {
+    const step: StepRecords = { findings: [], notices: [], settled: [] };
     for (const a of actions) {
-      switch (a.type) {
-        case 'scheduleDeadline': runTimer(a.params as ScheduleDeadlineParams); break;
+      const e = a as unknown as Effect | { type: string };
+      switch (e.type) {
+        case 'scheduleDeadline': runTimer((e as Extract<Effect, { type: 'scheduleDeadline' }>).params); break;
         case 'cancelDeadline': {
-          const id = (a.params as { obligationId: string }).obligationId;
+          const id = (e as Extract<Effect, { type: 'cancelDeadline' }>).params.obligationId;
           timers.get(id)?.cancel();
           timers.delete(id);
           break;
         }
         case 'notify': {
-          const p = a.params as NotifyParams;
-          enqueue(async () => {
+          const p = (e as Extract<Effect, { type: 'notify' }>).params;
+          if (v1) step.notices.push(p);
+          else enqueue(async () => {
             try {
-              await notify.executeWithOptions({ startToCloseTimeout: '30s', summary: `${p.kind}: ${p.subject}` }, [p]);
+              await notify.executeWithOptions({ startToCloseTimeout: '30s', summary: `${p.kind}: ${p.about}` }, [p]);
             } catch (err) {
-              log.error('notification failed after retries; it stays marked failed in the outbox', { notificationId: p.notificationId, error: String(err) });
+              if (isCancellation(err)) throw err;
+              log.error('notice could not be recorded after retries', { noticeId: p.noticeId, error: String(err) });
             }
           });
           break;
         }
         case 'recordOutcome': {
-          const p = a.params as RecordOutcomeParams;
-          enqueue(async () => {
-            await recordOutcome.executeWithOptions({ startToCloseTimeout: '30s', summary: `${p.outcome.kind}: ${p.outcome.personName ?? ''} ${p.outcome.obligationId ?? ''}` }, [p]);
+          const p = (e as Extract<Effect, { type: 'recordOutcome' }>).params;
+          if (v1) step.findings.push(p.finding);
+          else enqueue(async () => {
+            await recordOutcome.executeWithOptions({ startToCloseTimeout: '30s', summary: `${p.finding.kind}: ${p.finding.personName ?? ''} ${p.finding.obligationId ?? ''}` }, [p]);
           });
           break;
         }
+        // The v0 interpretation had no such writes: its histories must not gain commands.
+        case 'settleNotices': if (v1) step.settled.push((e as Extract<Effect, { type: 'settleNotices' }>).params); break;
+        case 'recordEnding': if (v1) step.ending = (e as Extract<Effect, { type: 'recordEnding' }>).params; break;
         default:
           // xstate's own bookkeeping actions (assign, enqueue) were already applied by transition().
-          break;
+          if (e.type.startsWith('xstate.')) break;
+          return assertNever(e as never);
       }
+    }
+    if (step.findings.length || step.notices.length || step.settled.length || step.ending) {
+      const summary = `record: ${step.findings.length} finding(s), ${step.notices.length} notice(s)${step.ending ? `, ${step.ending.ending}` : ''}`;
+      enqueue(async () => {
+        await recordStep.executeWithOptions({ startToCloseTimeout: '30s', summary }, [step]);
+      });
     }
   }
 
@@ -114,12 +138,20 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       { key: SA.nextDeadlineAt, value: next === null ? null : new Date(next) },
       { key: SA.overdueCount, value: overdueCount(ctx) },
     ] as SearchAttributeUpdatePair[];
+    if (v1) {
+      const earliest = earliestDue(ctx);
+      pairs.push(...([
+        { key: SA.earliestDueAt, value: earliest === null ? null : new Date(earliest) },
+        { key: SA.bindingOverdueCount, value: overdueBy(ctx, 'binding') },
+        { key: SA.targetOverdueCount, value: overdueBy(ctx, 'target') },
+      ] as SearchAttributeUpdatePair[]));
+    }
     const key = JSON.stringify(pairs.map((p) => p.value));
     if (key !== lastAttributes) {
       upsertSearchAttributes(pairs);
       lastAttributes = key;
     }
-    const details = toMarkdown(ctx);
+    const details = toMarkdown(ctx, Date.now());
     if (details !== lastDetails) {
       setCurrentDetails(details);
       lastDetails = details;
@@ -135,6 +167,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     dirty = true;
   }
 
+  /** Take one reading, or count it as ignored (a feed's signal cannot be refused to its sender). */
+  function takeReading(payload: unknown, receivedAt: number) {
+    const prepared = prepareMetrics(snapshot, payload, receivedAt);
+    if (prepared.ok) return apply(prepared.event);
+    log.warn('metrics reading ignored', { errors: prepared.errors });
+    if (v1 && snapshot.status !== 'done') apply({ type: 'READING_IGNORED', at: receivedAt, reason: prepared.errors.join('; ') });
+  }
+
   /** Wait until every effect queued so far has been carried out. */
   async function settled() {
     const target = enqueued;
@@ -143,14 +183,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // ── start or resume ──
   if (input.resume) {
-    snapshot = incidentMachine.resolveState({ value: input.resume.stage as never, context: input.resume.context });
+    const context = v1 ? { ...input.resume.context, rulesVersion: Math.max(1, input.resume.context.rulesVersion ?? 0) } : input.resume.context;
+    snapshot = incidentMachine.resolveState({ value: input.resume.stage as never, context });
     for (const ob of snapshot.context.obligations) {
       if (ob.status === 'pending' && ob.dueAt !== null && !ob.overdue) runTimer(scheduleParams(snapshot.context, ob));
     }
     publish();
   } else {
     const [first, actions] = initialTransition(incidentMachine, {
-      incident: input.incident, plan: input.plan, planHash: input.planHash, startedAt: Date.now(),
+      incident: input.incident, plan: input.plan, planHash: input.planHash, startedAt: Date.now(), rulesVersion: v1 ? 1 : 0,
     });
     snapshot = first;
     execute(actions as Action[]);
@@ -163,6 +204,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   };
 
   setHandler(statusQuery, () => toStatus(snapshot.context));
+  setHandler(stateQuery, () => ({ stage: snapshot.context.stage, context: snapshot.context }));
 
   for (const name of ACTIONS) {
     setHandler(
@@ -183,29 +225,79 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     );
   }
 
+  setHandler(
+    metricsUpdate,
+    async (payload: MetricsUpdate) => {
+      const prepared = prepareMetrics(snapshot, payload, Date.now());
+      if (!prepared.ok) return refuse(prepared);
+      apply(prepared.event);
+      await settled();
+      return toStatus(snapshot.context);
+    },
+    {
+      validator: (payload: MetricsUpdate) => {
+        const prepared = prepareMetrics(snapshot, payload, Date.now());
+        if (!prepared.ok) refuse(prepared);
+      },
+    },
+  );
+
   setHandler(metricsSignal, (payload) => {
-    const prepared = prepareMetrics(snapshot, payload, Date.now());
-    if (!prepared.ok) {
-      // Signals cannot be refused to the sender; a bad reading is logged and changes nothing.
-      log.warn('metrics signal ignored', { errors: prepared.errors });
-      return;
-    }
-    apply(prepared.event);
+    if (v1) backlog.push({ payload, receivedAt: Date.now() });
+    else takeReading(payload, Date.now());
+  });
+
+  setHandler(deliverySignal, (r) => {
+    if (snapshot.status === 'done') return;
+    if (r.outcome === 'failed') apply({ type: 'DELIVERY_FAILED', noticeId: r.noticeId, kind: r.kind, obligationId: r.obligationId, reason: r.reason ?? 'not delivered', at: Date.now() });
+    else apply({ type: 'DELIVERY_RECOVERED', noticeId: r.noticeId, at: Date.now() });
   });
 
   // ── the effect runner: one effect at a time, in the order the machine emitted them ──
   const done = () => snapshot.status === 'done';
   const shouldStop = () => done() || workflowInfo().continueAsNewSuggested;
-  for (;;) {
-    await condition(() => dirty || queue.length > 0 || (shouldStop() && allHandlersFinished()));
-    if (dirty) publish();
-    if (queue.length > 0) {
-      const work = queue.shift()!;
-      await work();
-      completed += 1;
-      continue;
+  /** Carry out the next queued effect; it leaves the queue only once done (a cancelled one is run again). */
+  async function runNext() {
+    await queue[0]();
+    queue.shift();
+    completed += 1;
+  }
+  try {
+    for (;;) {
+      await condition(() => dirty || queue.length > 0 || backlog.length > 0 || (shouldStop() && allHandlersFinished()));
+      if (backlog.length > 0) {
+        // A large backlog is applied in slices, each in a workflow task of its own, so no task nears its deadline.
+        for (const r of backlog.splice(0, READINGS_PER_TASK)) if (!done()) takeReading(r.payload, r.receivedAt);
+        if (backlog.length > 0) {
+          publish();
+          await sleep(1);
+          continue;
+        }
+      }
+      if (dirty) publish();
+      if (queue.length > 0) {
+        await runNext();
+        continue;
+      }
+      if (shouldStop() && allHandlersFinished() && !dirty && backlog.length === 0) break;
     }
-    if (shouldStop() && allHandlersFinished() && !dirty) break;
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // An operator's cancellation (Web UI, `temporal workflow cancel`): settle every obligation as of now,
+    // write what is queued and the findings, then end as cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      const at = Date.now();
+      const info = workflowInfo();
+      const who = await cancellationRequest.executeWithOptions(
+        { startToCloseTimeout: '30s', retry: ledgerRetry, summary: 'who cancelled, and why' },
+        [{ workflowId: info.workflowId, runId: info.runId }],
+      );
+      for (const r of backlog.splice(0)) if (!done()) takeReading(r.payload, r.receivedAt);
+      if (!done()) apply({ type: 'CANCEL', at, reason: who.reason, identity: who.identity });
+      while (queue.length > 0) await runNext();
+      publish();
+    });
+    throw err;
   }
   if (!done()) {
     for (const scope of timers.values()) scope.cancel();

@@ -1,0 +1,222 @@
+/**
+ * The commands: a table of name, arguments, options and handler. Parsing (args.ts), errors and exit
+ * codes (errors.ts) and layout (format-*.ts) live apart; a handler only calls the client module
+ * (src/api/incidents.ts) and prints.
+ */
+import type { Client } from '@temporalio/client';
+import {
+  act, checkIncident, history, IncidentError, list, sendMetrics, show, startIncident, type ListedIncident,
+} from '../api/incidents';
+import { ACTIONS, LANGUAGES, type Language } from '../plan/codes';
+import { loadPlanDir, resolvePlan } from '../plan/plan.loader';
+import type { TemporalSettings } from '../runtime/connection';
+import { actionFields, formatActionHelp, isAction, unknownActionMessage } from './actions-help';
+import { GENERAL_USAGE, GLOBAL_OPTIONS, oneOfValues, positiveInt, PROGRAM, usageLine, type CommandSyntax, type Invocation, type OptionSpec } from './args';
+import { UsageError } from './errors';
+import { parseJson, readSource, writeTarget } from './files';
+import { DEFAULT_LIMIT, formatList, paginate, sortByUrgency } from './format-list';
+import { formatStatus } from './format-status';
+import { formatPeople, planPeople } from './people';
+import { suggestion, table } from './text';
+
+export interface Context {
+  inv: Invocation;
+  now: number;
+  plansDir: string;
+  /** standard input, read whole (for --file - / --data-file -) */
+  stdin(): string;
+  out(text: string): Promise<void>;
+  err(text: string): Promise<void>;
+  /** with --json the value as JSON, else the human text */
+  print(value: unknown, human: () => string): Promise<void>;
+  settings(): TemporalSettings;
+  /** connects on first use; the connection is closed when the command ends */
+  client(): Promise<Client>;
+}
+
+export interface Command extends CommandSyntax {
+  run(ctx: Context): Promise<void>;
+}
+
+const opt = (name: string, value: string, help: string): OptionSpec => ({ name, type: 'string', value, help });
+const flag = (name: string, help: string): OptionSpec => ({ name, type: 'boolean', help });
+const incident = { name: 'id', incident: true } as const;
+const payloadOptions = [
+  opt('data', "'<json>'", 'the payload as JSON'),
+  opt('data-file', '<file | ->', 'the payload from a JSON file (- for standard input)'),
+];
+const lang = opt('lang', '<zh|en>', 'language of labels and headers');
+
+function payload(ctx: Context): unknown {
+  const { data, 'data-file': file } = ctx.inv.options;
+  if (typeof data === 'string') return parseJson('--data', data);
+  const f = file as string;
+  return parseJson(f === '-' ? 'standard input' : f, readSource(f, ctx.stdin));
+}
+
+/** --lang, else the language every item shares, else Chinese. */
+function languageFor(c: CommandSyntax, ctx: Context, items: Array<{ language?: string }>): Language {
+  const chosen = oneOfValues(c, 'lang', ctx.inv.options.lang, LANGUAGES);
+  if (chosen) return chosen;
+  return items.length > 0 && items.every((i) => i.language === 'en') ? 'en' : 'zh';
+}
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'start',
+    summary: 'start an incident (idempotent by incident id); the plan is "plan" in the file or --plan',
+    args: [],
+    options: [opt('file', '<incident.json | ->', 'the incident as JSON (- for standard input)'), opt('plan', '<id|path>', 'the plan, by id (in PLANS_DIR) or file')],
+    required: ['file'],
+    async run(ctx) {
+      const file = ctx.inv.options.file as string;
+      const raw = parseJson(file === '-' ? 'standard input' : file, readSource(file, ctx.stdin));
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new IncidentError('InvalidPayload', `${file}: must hold one JSON object (the incident)`);
+      const { plan: planRef, ...fields } = raw as Record<string, unknown>;
+      const ref = (ctx.inv.options.plan as string | undefined) ?? (typeof planRef === 'string' ? planRef : undefined);
+      if (!ref) throw new IncidentError('InvalidPayload', 'plan: name the plan with "plan" in the file or --plan <id|path>');
+      const loaded = resolvePlan(ref, ctx.plansDir);
+      checkIncident(fields, loaded, ctx.now); // bad input is reported even when Temporal is down
+      const r = await startIncident(await ctx.client(), ctx.settings().taskQueue, fields, loaded);
+      await ctx.print(r, () => `${r.started ? 'started' : 'already running'}: ${r.workflowId} (run ${r.runId})`);
+    },
+  },
+  {
+    name: 'act',
+    summary: 'record an action (report, assess, respond, …); help <action> lists its fields',
+    args: [incident, { name: 'action' }],
+    options: payloadOptions,
+    oneOf: [['data', 'data-file']],
+    async run(ctx) {
+      const action = ctx.inv.args.action!;
+      if (!isAction(action)) throw new IncidentError('InvalidPayload', unknownActionMessage(action));
+      const body = payload(ctx);
+      const s = await act(await ctx.client(), ctx.inv.args.id!, action, body);
+      await ctx.print(s, () => formatStatus(s, ctx.now));
+    },
+  },
+  {
+    name: 'metrics',
+    summary: 'send new monitoring metrics (a signal)',
+    args: [incident],
+    options: payloadOptions,
+    oneOf: [['data', 'data-file']],
+    async run(ctx) {
+      const body = payload(ctx);
+      await sendMetrics(await ctx.client(), ctx.inv.args.id!, body);
+      await ctx.print({ sent: true }, () => 'metrics sent');
+    },
+  },
+  {
+    name: 'show',
+    summary: 'stage, grade, obligations (due / done / late), timeline, outcomes',
+    args: [incident],
+    options: [],
+    async run(ctx) {
+      const s = await show(await ctx.client(), ctx.inv.args.id!);
+      await ctx.print(s, () => formatStatus(s, ctx.now));
+    },
+  },
+  {
+    name: 'list',
+    summary: 'open incidents, most urgent first (overdue, then the next deadline soonest)',
+    args: [],
+    options: [
+      opt('stage', '<stage>', 'only this stage'), opt('grade', '<grade>', 'only this grade'), opt('unit', '<unit id>', 'only this unit'),
+      flag('overdue', 'only incidents with a passed, unmet deadline'), flag('all', 'closed and dismissed ones too'),
+      opt('limit', '<n>', `rows per page (default ${DEFAULT_LIMIT}; with --json: all rows unless given)`), opt('page', '<k>', 'page number, from 1'),
+      lang,
+    ],
+    async run(ctx) {
+      const o = ctx.inv.options;
+      const explicitPaging = o.limit !== undefined || o.page !== undefined;
+      const limit = positiveInt(this, 'limit', o.limit, DEFAULT_LIMIT);
+      const pageNo = positiveInt(this, 'page', o.page, 1);
+      oneOfValues(this, 'lang', o.lang, LANGUAGES);
+      const rows = sortByUrgency(await list(await ctx.client(), {
+        stage: o.stage as never, grade: o.grade as never, unit: o.unit as string | undefined, overdue: o.overdue === true, all: o.all === true,
+      }));
+      const page = paginate<ListedIncident>(rows, limit, pageNo);
+      await ctx.print(explicitPaging ? page.rows : rows, () => formatList(page, ctx.now, languageFor(this, ctx, rows), { showStatus: o.all === true }));
+    },
+  },
+  {
+    name: 'history',
+    summary: 'export the event history as JSON (replayable in tests)',
+    args: [incident],
+    options: [opt('out', '<file>', 'write it to this file instead of standard output')],
+    async run(ctx) {
+      const json = await history(await ctx.client(), ctx.inv.args.id!);
+      const out = ctx.inv.options.out;
+      if (typeof out === 'string') {
+        writeTarget(out, json);
+        await ctx.err(`history written to ${out}\n`);
+      } else {
+        await ctx.out(`${json}\n`);
+      }
+    },
+  },
+  {
+    name: 'people',
+    summary: "a plan's people, their roles and which contacts it has for them (every plan without --plan)",
+    args: [],
+    options: [opt('plan', '<id|path>', 'the plan, by id (in PLANS_DIR) or file'), lang],
+    async run(ctx) {
+      const ref = ctx.inv.options.plan;
+      oneOfValues(this, 'lang', ctx.inv.options.lang, LANGUAGES);
+      const plans = typeof ref === 'string' ? [resolvePlan(ref, ctx.plansDir)] : loadPlanDir(ctx.plansDir);
+      const language = languageFor(this, ctx, plans.map((p) => ({ language: p.plan.language })));
+      const people = plans.map((p) => planPeople(p, language));
+      await ctx.print(people, () => formatPeople(people, language));
+    },
+  },
+  {
+    name: 'help',
+    summary: 'this overview, a command\'s options, or an action\'s payload fields',
+    args: [{ name: 'command|action', optional: true }],
+    options: [],
+    async run(ctx) {
+      const topic = ctx.inv.args['command|action'];
+      if (topic === undefined) return ctx.out(`${overview()}\n`);
+      const command = COMMANDS.find((c) => c.name === topic);
+      if (command) return ctx.out(`${commandHelp(command)}\n`);
+      if (isAction(topic)) return ctx.print({ action: topic, fields: actionFields(topic) }, () => formatActionHelp(topic));
+      const hint = suggestion(topic, [...COMMANDS.map((c) => c.name), ...ACTIONS]);
+      throw new UsageError(`help: "${topic}" is neither a command nor an action.${hint || ` Commands: ${COMMANDS.map((c) => c.name).join(', ')}; actions: ${ACTIONS.join(', ')}`}`, usageLine(this));
+    },
+  },
+];
+
+export function commandHelp(c: CommandSyntax & { summary: string }): string {
+  const options = [...c.options, ...GLOBAL_OPTIONS].map((o) => [o.type === 'boolean' ? `--${o.name}` : `--${o.name} ${o.value ?? '<value>'}`, o.help]);
+  return [
+    usageLine(c),
+    '',
+    `  ${c.summary}`,
+    ...(c.args.some((a) => 'incident' in a && a.incident) ? ['  <id>: an incident id, or the workflow id start prints (incident-<id>)'] : []),
+    '',
+    ...table(options, { indent: '  ' }),
+  ].join('\n');
+}
+
+export function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.flatMap((c) => [
+    `  ${c.name.padEnd(width)}  ${usageLine(c).replace(/^usage: \S+ \S+ ?/, '').replace(/ ?\[--json\]$/, '')}`,
+    `  ${' '.repeat(width)}    ${c.summary}`,
+  ]);
+  return [
+    GENERAL_USAGE,
+    `  run as: npm run cli -- <command> …   node dist/client.js <command> …   npx tsx client.ts <command> … (from source)`,
+    '',
+    ...lines,
+    '',
+    '  <id>      an incident id, or the workflow id start prints (incident-<id>)',
+    '  --json    machine-readable output on stdout; errors as one JSON line on stderr',
+    `  actions   ${ACTIONS.join(', ')}`,
+    `            (${PROGRAM} help <action> lists an action's payload fields)`,
+    '',
+    'exit status: 0 ok, 1 refused, invalid input or a file error, 2 usage, 3 not found, 4 Temporal unreachable',
+    'environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_TLS*, TEMPORAL_API_KEY; PLANS_DIR (default plans)',
+  ].join('\n');
+}

@@ -1,0 +1,15 @@
+import type { DeliveryChannel, OutgoingMessage } from './channel';
+
+/** Writes one line per message: `[notify] INC-1 → 张三 via log: 【单位】逾期：首报…`. Reaches everyone. */
+export class LogDeliveryChannel implements DeliveryChannel {
+  readonly name = 'log';
+  constructor(private readonly writeLine: (line: string) => void = (line) => console.log(line)) {}
+
+  addressOf(): string {
+    return '';
+  }
+
+  async deliver(m: OutgoingMessage): Promise<void> {
+    this.writeLine(`[notify] ${m.incidentId} → ${m.personName} via log: ${m.subject}`);
+  }
+}

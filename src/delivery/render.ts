@@ -1,0 +1,92 @@
+import { GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, gradeRank, label, type Grade, type Language, type Role } from '../plan/codes';
+import { formatDue, formatLocal } from '../plan/time-format';
+import type { NoticeParams } from '../machines/effects';
+
+/**
+ * A notice as a person reads it, rendered when it is sent (so "30 分钟后到期" is true when it arrives),
+ * in the plan's language and time zone. Pure: the dispatcher passes the time of sending.
+ */
+export interface Rendered {
+  subject: string;
+  text: string;
+}
+
+/** A v0 notification carried its text; it is sent as it was written. */
+export interface LegacyText {
+  legacy: { subject: string; text: string };
+}
+
+const t = (lang: Language, zh: string, en: string) => (lang === 'zh' ? zh : en);
+
+/** How to record the obligation: the CLI today (a link once the console exists). */
+function howTo(n: NoticeParams, lang: Language): string {
+  const id = n.incidentId;
+  const act = n.obligationKind === 'firstReport' || n.obligationKind === 'writtenReport' || n.obligationKind === 'summaryReport'
+    ? (n.obligationKind === 'summaryReport' ? 'submitSummary' : 'report') : 'show';
+  const cmd = act === 'show' ? `npm run cli -- show ${id}` : `npm run cli -- act ${id} ${act} --data '{"by":"<你的编号>", …}'`;
+  return t(lang, `办理后请登记：${cmd}`, `Record it when done: ${cmd.replace('<你的编号>', '<your id>')}`);
+}
+
+export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number): Rendered {
+  if (n.legacy) return n.legacy;
+  const lang = n.incident.language;
+  const tz = n.incident.timeZone;
+  const unit = n.incident.unitName;
+  const title = n.incident.title;
+  const ob = n.obligationKind ? label(OBLIGATION_LABELS, n.obligationKind, lang) : '';
+  const owner = n.owner ? `${n.owner.name}（${label(ROLE_LABELS, n.owner.role, lang)}）` : '';
+  const due = n.dueAt !== undefined ? formatDue(tz, n.dueAt, now, lang) : '';
+  switch (n.kind) {
+    case 'assigned':
+      return {
+        subject: t(lang, `【${unit}】待办：${ob}（${due}）`, `[${unit}] To do: ${ob} by ${due}`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）：${owner}请于 ${due} 前完成${ob}。${howTo(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}): ${owner} owes the ${ob}, due ${due}. ${howTo(n, lang)}`),
+      };
+    case 'reminder':
+      return {
+        subject: t(lang, `【${unit}】提醒：${ob}（${due}）`, `[${unit}] Reminder: ${ob} due ${due}`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）：${owner}的${ob}将于 ${due} 到期。${howTo(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}): the ${ob} owed by ${owner} is due ${due}. ${howTo(n, lang)}`),
+      };
+    case 'overdue':
+      return {
+        subject: t(lang, `【${unit}】逾期：${ob}（${due}）`, `[${unit}] Overdue: ${ob} (${due})`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）：${ob}应于 ${due} 完成，仍未完成。责任人：${owner}。${howTo(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}): the ${ob} was due ${due} and is not done. Answerable: ${owner}. ${howTo(n, lang)}`),
+      };
+    case 'regrade': {
+      const from = n.facts.from as Grade;
+      const to = n.facts.to as Grade;
+      const a = label(GRADE_LABELS, from, lang);
+      const b = label(GRADE_LABELS, to, lang);
+      const up = gradeRank(to) > gradeRank(from);
+      return {
+        subject: t(lang, `【${unit}】舆情${up ? '升级' : '降级'}：${a} → ${b}`, `[${unit}] Regraded: ${a} → ${b}`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）等级由${a}调整为${b}。原因：${n.facts.reason}。发送时间 ${formatLocal(tz, now)}。`,
+          `Incident "${title}" (${n.incidentId}) regraded from ${a} to ${b}. Reason: ${n.facts.reason}. Sent ${formatLocal(tz, now)}.`),
+      };
+    }
+    case 'referral': {
+      const police = n.facts.to === 'police';
+      return {
+        subject: t(lang, `【${unit}】移交${police ? '公安机关' : '执纪执法部门'}：${title}`, `[${unit}] Referred to ${police ? 'the police' : 'discipline / law enforcement'}: ${title}`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）已移交处理。理由：${n.facts.reason}`, `Incident "${title}" (${n.incidentId}) was referred. Reason: ${n.facts.reason}`),
+      };
+    }
+    case 'findingReferral':
+      return {
+        subject: t(lang, `【${unit}】责任追究移送：${title}`, `[${unit}] Accountability referral: ${title}`),
+        text: `${n.facts.finding} — ${n.facts.person}: ${n.facts.details}`,
+      };
+    default: {
+      const never: never = n.kind;
+      throw new Error(`no message for notice kind ${String(never)}`);
+    }
+  }
+}
+
+/** Role labels of who a notice addresses, for a listing. */
+export function rolesText(roles: Role[], lang: Language): string {
+  return roles.map((r) => label(ROLE_LABELS, r, lang)).join('、');
+}
