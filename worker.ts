@@ -2,16 +2,20 @@
  * The incident worker: runs incident workflows and their activities.
  *   node --import tsx worker.ts
  * Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_TLS*, TEMPORAL_API_KEY,
- * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans).
+ * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans),
+ * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_TEST_HTTP_URL (the dispatcher; see README).
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { openLedger } from './src/activities/ledger';
 import { loadPlanDir } from './src/plan/plan.loader';
 import { temporalSettings } from './src/runtime/connection';
 import { createIncidentWorker } from './src/runtime/worker';
+import { createDispatcher, deliverySettings } from './src/runtime/dispatcher';
 
 async function main() {
   const settings = temporalSettings();
+  const delivery = deliverySettings();
   // An invalid plan stops start-up, naming the file, the path inside it and the reason.
   const plans = loadPlanDir(process.env.PLANS_DIR ?? 'plans');
   console.log(`plans: ${plans.map((p) => `${p.plan.id}@${p.plan.version}`).join(', ')}`);
@@ -19,10 +23,16 @@ async function main() {
   await ledger.migrate();
   const connection = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
   const worker = await createIncidentWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, ledger });
-  console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}`);
+  // The dispatcher sends notices on its own path; it signals incidents through a client connection of its own.
+  const clientConnection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
+  const dispatcher = createDispatcher({ ledger, settings: delivery, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
+  dispatcher.start();
+  console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}; dispatcher every ${delivery.pollMs} ms${delivery.testHttpUrl ? ' (+ test HTTP channel)' : ''}`);
   try {
     await worker.run();
   } finally {
+    await dispatcher.stop();
+    await clientConnection.close();
     await connection.close();
     await ledger.close();
   }

@@ -7,7 +7,8 @@ import { GRADES, STAGES, type ActionName, type Grade, type Stage } from '../plan
 import type { LoadedPlan } from '../plan/plan.loader';
 import { isActionName, prepareStart } from '../machines/commands';
 import type { IncidentStatus } from '../machines/status';
-import { actionUpdates, metricsSignal, SA, statusQuery, workflowIdFor, WORKFLOW_TYPE, type IncidentWorkflowInput } from '../workflows/incident.definitions';
+import { createHash } from 'node:crypto';
+import { actionUpdates, metricsSignal, metricsUpdate, SA, statusQuery, workflowIdFor, WORKFLOW_TYPE, type IncidentWorkflowInput } from '../workflows/incident.definitions';
 import type { incidentWorkflow } from '../workflows/incident.workflow';
 import { metricsUpdateSchema } from '../plan/incident.schema';
 import { formatIssues } from '../plan/plan.schema';
@@ -21,7 +22,7 @@ import { historyToJSON } from './history-json';
 export class IncidentError extends Error {
   override name = 'IncidentError';
   constructor(
-    readonly kind: 'InvalidPayload' | 'NotAllowed' | 'NotFound' | 'AlreadyClosed' | 'Unavailable',
+    readonly kind: 'InvalidPayload' | 'NotAllowed' | 'NotFound' | 'AlreadyClosed' | 'Unavailable' | 'Conflict',
     message: string,
     readonly errors: string[] = [message],
   ) {
@@ -51,32 +52,61 @@ export function checkIncident(raw: unknown, loaded: LoadedPlan, now = Date.now()
   return prepared.incident;
 }
 
+/** What makes two starts the same incident: its fields and its plan. Kept in the workflow's memo. */
+export function startFingerprint(incident: unknown, plan: { id: string }, planHash: string): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+      : v;
+  return createHash('sha256').update(JSON.stringify(canonical({ incident, plan: plan.id, planHash }))).digest('hex');
+}
+
+/**
+ * Start an incident. Exactly one caller is told it created it (`started: true`): the server refuses a second
+ * start of a running id, and that caller is told it already runs — or, if the content differs (another unit,
+ * another discovery), refused with the fields that differ.
+ */
 export async function startIncident(client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now()): Promise<StartResult> {
   const incident = checkIncident(raw, loaded, now);
   const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash };
   const workflowId = workflowIdFor(incident.id);
-  const existing = await describe(client, workflowId);
-  if (existing && existing.status.name === 'RUNNING') return { workflowId, runId: existing.runId, started: false };
+  const fingerprint = startFingerprint(incident, loaded.plan, loaded.hash);
   try {
     const handle = await client.workflow.start<typeof incidentWorkflow>(WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
       args: [input],
-      // Starting the same incident twice returns the running one.
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A second start of a running incident fails here; the catch below tells that caller what exists.
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: SA.unit, value: loaded.plan.unit.id }, { key: SA.stage, value: 'researchAndWarning' }],
-      // What `list` shows besides the search attributes; memo values read back as plain JSON values.
-      memo: { title: incident.title, unitName: loaded.plan.unit.name, timeZone: loaded.plan.timeZone, language: loaded.plan.language },
+      memo: {
+        fingerprint, startedBy: 'client', discoveredAt: incident.discoveredAt, discoveredBy: incident.discoveredBy, unit: loaded.plan.unit.id,
+        // What `list` shows besides the search attributes (memo values read back as plain JSON values).
+        title: incident.title, unitName: loaded.plan.unit.name, timeZone: loaded.plan.timeZone, language: loaded.plan.language,
+      },
       staticSummary: `舆情 ${incident.id}: ${incident.title} (${loaded.plan.unit.name})`,
       staticDetails: `plan ${loaded.plan.id}@${loaded.plan.version} · discovered ${incident.discoveredAt} by ${incident.discoveredBy}`,
     });
-    return { workflowId, runId: handle.firstExecutionRunId, started: existing === undefined || existing.runId !== handle.firstExecutionRunId };
+    return { workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new IncidentError('AlreadyClosed', `incident ${incident.id} already exists and is closed; use a new incident id`);
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const existing = await describe(client, workflowId);
+    if (!existing) throw err;
+    if (existing.status.name !== 'RUNNING') {
+      throw new IncidentError('AlreadyClosed', `incident ${incident.id} already exists and is ${existing.status.name.toLowerCase()}; use a new incident id`);
     }
-    throw err;
+    const memo = (existing.memo ?? {}) as Record<string, unknown>;
+    if (memo.fingerprint !== undefined && memo.fingerprint !== fingerprint) {
+      const differs = [
+        memo.unit !== undefined && memo.unit !== loaded.plan.unit.id ? `unit: running incident belongs to ${String(memo.unit)}, not ${loaded.plan.unit.id}` : '',
+        memo.discoveredAt !== undefined && memo.discoveredAt !== incident.discoveredAt ? `discoveredAt: running incident was discovered at ${String(memo.discoveredAt)}` : '',
+        memo.discoveredBy !== undefined && memo.discoveredBy !== incident.discoveredBy ? `discoveredBy: running incident was discovered by ${String(memo.discoveredBy)}` : '',
+      ].filter(Boolean);
+      const errors = differs.length ? differs : ['the incident fields or plan differ from the running one'];
+      throw new IncidentError('Conflict', `incident ${incident.id} is already running with different content; use a new incident id:\n${errors.join('\n')}`, errors);
+    }
+    return { workflowId, runId: existing.runId, started: false };
   }
 }
 
@@ -105,21 +135,30 @@ export async function act(client: Client, incidentId: string, action: string, pa
   try {
     return await handle.executeUpdate(actionUpdates[action as ActionName], { args: [payload] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const kind = err.cause.type === 'NotAllowed' ? 'NotAllowed' : 'InvalidPayload';
-      // The workflow sends each reason as one detail; accept a single array detail too.
-      const raw = err.cause.details ?? [];
-      const details = (Array.isArray(raw[0]) ? (raw[0] as unknown[]) : raw).map(String);
-      if (details.length === 0) details.push(err.cause.message);
-      throw new IncidentError(kind, `${action} refused:\n${details.join('\n')}`, details);
-    }
-    if (err instanceof WorkflowNotFoundError) throw new IncidentError('NotFound', `incident ${incidentId} not found`);
-    throw err;
+    throw refusal(err, action, incidentId);
   }
 }
 
-/** Metrics are checked here first: the signal itself cannot answer back. */
-export async function sendMetrics(client: Client, incidentId: string, raw: unknown): Promise<void> {
+/** An update's refusal as an IncidentError listing each reason; other errors pass through. */
+function refusal(err: unknown, what: string, incidentId: string): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const kind = err.cause.type === 'NotAllowed' ? 'NotAllowed' : 'InvalidPayload';
+    // The workflow sends each reason as one detail; accept a single array detail too.
+    const raw = err.cause.details ?? [];
+    const details = (Array.isArray(raw[0]) ? (raw[0] as unknown[]) : raw).map(String);
+    if (details.length === 0) details.push(err.cause.message);
+    return new IncidentError(kind, `${what} refused:\n${details.join('\n')}`, details);
+  }
+  if (err instanceof WorkflowNotFoundError) return new IncidentError('NotFound', `incident ${incidentId} not found`);
+  return err;
+}
+
+/**
+ * A reading from a person or a script: sent as an update, so a reading the incident would ignore (in the
+ * future, before discovery) is refused with its reason. Feeds that cannot wait use `feedMetrics` (a signal):
+ * what the incident ignores from them is counted on it (`ignoredReadings`).
+ */
+export async function sendMetrics(client: Client, incidentId: string, raw: unknown): Promise<IncidentStatus> {
   const parsed = metricsUpdateSchema.safeParse(raw);
   if (!parsed.success) {
     const errors = formatIssues(parsed.error).split('\n');
@@ -127,7 +166,21 @@ export async function sendMetrics(client: Client, incidentId: string, raw: unkno
   }
   const { handle, description } = await handleFor(client, incidentId);
   if (description.status.name !== 'RUNNING') throw new IncidentError('AlreadyClosed', `incident ${incidentId} is ${description.status.name.toLowerCase()}`);
-  await handle.signal(metricsSignal, parsed.data);
+  try {
+    return await handle.executeUpdate(metricsUpdate, { args: [parsed.data] });
+  } catch (err) {
+    throw refusal(err, 'metrics', incidentId);
+  }
+}
+
+/** A monitoring feed's reading: a signal, never waiting on the incident. */
+export async function feedMetrics(client: Client, incidentId: string, raw: unknown): Promise<void> {
+  const parsed = metricsUpdateSchema.safeParse(raw);
+  if (!parsed.success) {
+    const errors = formatIssues(parsed.error).split('\n');
+    throw new IncidentError('InvalidPayload', `invalid metrics:\n${errors.join('\n')}`, errors);
+  }
+  await client.workflow.getHandle(workflowIdFor(incidentId)).signal(metricsSignal, parsed.data);
 }
 
 export async function show(client: Client, incidentId: string): Promise<IncidentStatus> {

@@ -555,6 +555,8 @@ export function startIncident(input: IncidentStart): Step {
     metrics: input.incident.metrics,
     facts: { followUps: 0, phoneReports: 0 },
     obligations: [], timeline: [], outcomes: [], seq: 0,
+    // v1 incidents carry their rules version from the first step (v0 contexts stay as they were recorded)
+    ...(input.rulesVersion ? { rulesVersion: input.rulesVersion } : {}),
   };
   const d = new Draft(empty, input.startedAt);
   d.timeline({
@@ -1047,6 +1049,7 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
 function endObligations(d: Draft, ending: Ending, at: number) {
   const words: Record<Ending, string> = {
     closed: '结案', dismissed: '排除（不构成舆情）', withdrawn: '撤销', cancelled: '操作员取消', terminated: '强制终止',
+    timedOut: '运行超时', failed: '运行失败',
   };
   for (const ob of d.ctx.obligations) {
     if (ob.status !== 'pending') continue;

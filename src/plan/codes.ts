@@ -23,7 +23,8 @@ export type Stage = (typeof STAGES)[number];
 
 /** The stages an incident ends in: closed (结案), dismissed (排除), withdrawn by a person (撤销), cancelled by an operator (取消). */
 export const ENDINGS = ['closed', 'dismissed', 'withdrawn', 'cancelled'] as const;
-export type Ending = (typeof ENDINGS)[number] | 'terminated';
+/** terminated, timedOut and failed: ended outside the workflow's code; `reconcile` writes their findings */
+export type Ending = (typeof ENDINGS)[number] | 'terminated' | 'timedOut' | 'failed';
 export const isEnding = (s: Stage): boolean => (ENDINGS as readonly string[]).includes(s);
 
 export const OBLIGATION_KINDS = [
