@@ -15,7 +15,6 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { openLedger, type Ledger } from '../src/activities/ledger';
-import { LogChannel } from '../src/activities/notifier';
 import { historyToJSON } from '../src/api/history-json';
 import { act, connect, sendMetrics, show, startIncident } from '../src/api/incidents';
 import type { IncidentStatus } from '../src/machines/status';
@@ -264,7 +263,7 @@ async function recordOn(scenarios: Scenario[], work: string, extraArgs?: string[
     await ledger.migrate();
     connection = await NativeConnection.connect({ address: server.address });
     const worker = await createIncidentWorker({
-      connection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, channels: [new LogChannel(() => {})],
+      connection, namespace: 'default', taskQueue: TASK_QUEUE, ledger,
     });
     const client = await connect({ address: server.address, namespace: 'default', taskQueue: TASK_QUEUE });
     await worker.runUntil(async () => {

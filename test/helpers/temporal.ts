@@ -4,7 +4,6 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { openLedger, type Ledger } from '../../src/activities/ledger';
-import { LogChannel } from '../../src/activities/notifier';
 import { loadPlanFile, type LoadedPlan } from '../../src/plan/plan.loader';
 import { createIncidentWorker, workflowsPath } from '../../src/runtime/worker';
 import { ensureTemporalCli, ensureTestServer, SEARCH_ATTRIBUTES } from '../../scripts/temporal-binaries';
@@ -43,19 +42,19 @@ export async function devServerEnv(opts: { dbFilename?: string; extraArgs?: stri
   });
 }
 
-export function tempLedger(): { ledger: Ledger; file: string; lines: string[]; channels: LogChannel[] } {
+export function tempLedger(): { ledger: Ledger; file: string; lines: string[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'ledger-'));
   const file = path.join(dir, 'ledger.sqlite');
   const ledger = openLedger(`sqlite:${file}`);
   const lines: string[] = [];
-  return { ledger, file, lines, channels: [new LogChannel((l) => lines.push(l))] };
+  return { ledger, file, lines };
 }
 
 export const plan = (id: string): LoadedPlan => loadPlanFile(path.join('plans', `${id}.yaml`));
 
-export async function incidentWorker(env: TestWorkflowEnvironment, ledger: Ledger, taskQueue: string, channels?: LogChannel[]) {
+export async function incidentWorker(env: TestWorkflowEnvironment, ledger: Ledger, taskQueue: string) {
   return createIncidentWorker({
-    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger, channels,
+    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, ledger,
     workflowBundle: await workflowBundle(),
   });
 }

@@ -4,8 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import type { Ledger, OutboxRow } from '../../src/activities/ledger';
-import type { Outcome } from '../../src/machines/effects';
+import type { Ledger, NoticeRow } from '../../src/activities/ledger';
+import { LogDeliveryChannel } from '../../src/delivery/channels/log';
+import { Dispatcher } from '../../src/delivery/dispatcher';
+import type { Finding } from '../../src/machines/effects';
 import type { IncidentStatus } from '../../src/machines/status';
 import type { Metrics } from '../../src/plan/incident.schema';
 import { incidentWorkflow } from '../../src/workflows/incident.workflow';
@@ -58,7 +60,7 @@ export interface Started {
 export interface Harness {
   env: TestWorkflowEnvironment;
   ledger: Ledger;
-  /** log-channel lines, one per delivered outbox row */
+  /** log-channel lines, one per delivery the dispatcher made (see deliver) */
   lines: string[];
   taskQueue: string;
   /** Skip the server clock to the next `hour`:00 in Asia/Shanghai and start an incident discovered then (or entered `enteredAfter` ms later). */
@@ -71,8 +73,12 @@ export interface Harness {
   /** Wait until the workflow has no activity in flight and its last task completed. */
   quiescent(h: IncidentHandle): Promise<void>;
   status(h: IncidentHandle): Promise<IncidentStatus>;
-  outcomes(incidentId: string): Promise<Outcome[]>;
-  outbox(incidentId: string): Promise<OutboxRow[]>;
+  /** the findings the ledger holds for an incident */
+  outcomes(incidentId: string): Promise<Finding[]>;
+  /** the notices the incident recorded for the dispatcher */
+  notices(incidentId: string): Promise<NoticeRow[]>;
+  /** Run the dispatcher (log channel) at the server's current time until no notice is due; returns how many it sent. */
+  deliver(): Promise<number>;
 }
 
 let runtimeInstalled = false;
@@ -91,14 +97,17 @@ export function useHarness(name: string): Harness {
   const started: IncidentHandle[] = [];
   let worker: Worker;
   let running: Promise<void>;
-  const { ledger, lines, channels } = tempLedger();
+  const { ledger, lines } = tempLedger();
   const hx = { ledger, lines, taskQueue } as Harness;
+  // The dispatcher runs on the test server's clock (skipped forward), one round at a time when a test asks.
+  let serverNow = 0;
+  const dispatcher = new Dispatcher({ ledger, clock: () => serverNow, channels: [new LogDeliveryChannel((l) => lines.push(l))] });
 
   beforeAll(async () => {
     quietRuntime();
     hx.env = await timeSkippingEnv();
     await ledger.migrate();
-    worker = await incidentWorker(hx.env, ledger, taskQueue, channels);
+    worker = await incidentWorker(hx.env, ledger, taskQueue);
     running = worker.run();
   });
 
@@ -166,8 +175,14 @@ export function useHarness(name: string): Harness {
   };
 
   hx.status = (h) => h.query(statusQuery);
-  hx.outcomes = (incidentId) => ledger.listOutcomes({ incidentId });
-  hx.outbox = (incidentId) => ledger.listNotifications({ incidentId });
+  hx.outcomes = (incidentId) => ledger.listFindings({ incidentId });
+  hx.notices = (incidentId) => ledger.listNotices({ incidentId });
+  hx.deliver = async () => {
+    serverNow = await hx.now();
+    let sent = 0;
+    for (let n = await dispatcher.tick(); n > 0; n = await dispatcher.tick()) sent += n;
+    return sent;
+  };
   return hx;
 }
 
@@ -186,10 +201,13 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Outbox rows of one notification kind for one obligation (the notification id starts with the obligation id). */
-export function rowsFor(rows: OutboxRow[], obligationId: string, kind: 'assigned' | 'reminder' | 'overdue' | string): OutboxRow[] {
-  return rows.filter((r) => r.obligationId === obligationId && r.notificationId.startsWith(`${obligationId}/${kind}`));
+/** Notices of one kind about one obligation. */
+export function noticesFor(rows: NoticeRow[], obligationId: string, kind: 'assigned' | 'reminder' | 'overdue' | string): NoticeRow[] {
+  return rows.filter((r) => r.obligationId === obligationId && r.kind === kind);
 }
+
+/** Who a notice addresses, as `personId:role`, sorted. */
+export const persons = (n: NoticeRow | undefined): string[] => (n ? n.notice.recipients.map((r) => `${r.personId}:${r.role}`).sort() : []);
 
 export function obligation(s: IncidentStatus, id: string) {
   const o = s.obligations.find((x) => x.id === id);
