@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionUpdates } from '../../src/workflows/incident.definitions';
+import { actionUpdates, metricsUpdate } from '../../src/workflows/incident.definitions';
 import { EventType, HOUR, MIN, expectNoTrace, historyTypes, iso, refused, useHarness } from './harness';
 
 /**
@@ -15,7 +15,7 @@ describe('refused actions (county office plan)', () => {
     await hx.quiescent(h);
     const status0 = await hx.status(h);
     const history0 = await historyTypes(h);
-    const outbox0 = await hx.outbox(id);
+    const notices0 = await hx.notices(id);
     const now = await hx.now();
 
     // An invalid payload: every failing field is named, not just the first.
@@ -48,7 +48,7 @@ describe('refused actions (county office plan)', () => {
     // Not in this stage: nothing has subsided while the incident is still being researched.
     const stage = await refused(h.executeUpdate(actionUpdates.subside, { args: [{ by: 'zhao.min', reason: '平息' }] }));
     expect(stage.type).toBe('NotAllowed');
-    expect(stage.message).toBe('subside is not allowed in stage researchAndWarning (研判预警); allowed now: report, assess, regrade, finding, commend, dismiss');
+    expect(stage.message).toBe('subside is not allowed in stage researchAndWarning (研判预警); allowed now: report, assess, regrade, finding, commend, dismiss, withdraw');
 
     // Times: not in the future (beyond a minute of clock skew), not before the discovery.
     const future = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: 'liu.bo', to: 'office', mode: 'written', at: iso(now + 2 * HOUR) }] }));
@@ -56,10 +56,21 @@ describe('refused actions (county office plan)', () => {
     const early = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: 'liu.bo', to: 'office', mode: 'written', at: iso(t0 - HOUR) }] }));
     expect(early.message).toBe('at: is before the incident was discovered');
 
-    // Nothing changed: the status, the history (no update event), the outbox and the ledger.
+    // A reading sent as an update (recordMetrics) is refused the same way, where a signal could only be ignored.
+    const badReading = await refused(h.executeUpdate(metricsUpdate, { args: [{ by: 'liu.bo', metrics: { posts: -3 } }] }));
+    expect(badReading.type).toBe('InvalidPayload');
+    expect(badReading.message).toContain('metrics.posts');
+    const futureReading = await refused(h.executeUpdate(metricsUpdate, { args: [{ by: 'liu.bo', at: iso(now + 2 * HOUR), metrics: { posts: 30 } }] }));
+    expect(futureReading.type).toBe('NotAllowed');
+    expect(futureReading.message).toBe('at: is in the future');
+    const earlyReading = await refused(h.executeUpdate(metricsUpdate, { args: [{ at: iso(t0 - HOUR), metrics: { posts: 30 } }] }));
+    expect(earlyReading.message).toBe('at: is before the incident was discovered');
+
+    // Nothing changed: the status (no ignored reading counted), the history (no update event), the notices and the ledger.
     expect(await hx.status(h)).toEqual(status0);
+    expect(status0.ignoredReadings).toEqual({ count: 0, lastAt: null, lastReason: null });
     expectNoTrace(history0, await historyTypes(h));
-    expect(await hx.outbox(id)).toEqual(outbox0);
+    expect(await hx.notices(id)).toEqual(notices0);
     expect(await hx.outcomes(id)).toEqual([]);
 
     // The same report, valid, goes through and is recorded in the history.
