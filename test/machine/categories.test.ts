@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handlingMissing, refusals } from '../../src/machines/incident.rules';
 import type { IncidentSnapshot } from '../../src/machines/incident.machine';
-import { HOUR, MIN, T0, act, actionEvent, assessed, classified, effectsOf, obligation, obligationsOf, send, tracking } from './fixtures';
+import { renderNotice } from '../../src/delivery/render';
+import { HOUR, MIN, T0, act, actionEvent, assessed, classified, effectsOf, obligation, obligationsOf, oid, send, tracking } from './fixtures';
 
 /** The action is refused: a reason is given, the machine cannot take it, and taking it changes nothing. */
 function expectRefused(s: IncidentSnapshot, event: ReturnType<typeof actionEvent>, reason: RegExp) {
@@ -45,8 +46,11 @@ describe('categorized handling by category (000 篇一 §四(三))', () => {
     [s, actions] = act(s, 'refer', { by: 'off', to: 'discipline', reason: '持续炒作造成重大影响' }, T0 + 2 * HOUR);
     expect(s.context.facts).toMatchObject({ referredAt: T0 + 2 * HOUR, referredTo: 'discipline' });
     const [n] = effectsOf(actions, 'notify');
-    expect(n).toMatchObject({ kind: 'info', text: '持续炒作造成重大影响' });
-    expect(n.subject).toContain('移交执纪执法部门');
+    expect(n).toMatchObject({
+      kind: 'referral', noticeId: 'inc-1/referral/discipline/at=20260302T030000.000Z', about: 'discipline', trigger: 'at=20260302T030000.000Z',
+      facts: { to: 'discipline', reason: '持续炒作造成重大影响' }, roles: ['lawEnforcement', 'office'],
+    });
+    expect(renderNotice(n, T0 + 2 * HOUR)).toMatchObject({ subject: expect.stringContaining('移交执纪执法部门'), text: expect.stringContaining('持续炒作造成重大影响') });
     expect(n.recipients.map((r) => r.role)).toEqual(['lawEnforcement', 'office']);
   });
 
@@ -71,7 +75,9 @@ describe('categorized handling by category (000 篇一 §四(三))', () => {
     let actions;
     [s, actions] = act(s, 'refer', { by: 'lic', to: 'police', reason: '涉嫌诽谤' }, T0 + 4 * HOUR);
     expect(s.value).toBe('summaryEvaluation');
-    expect(effectsOf(actions, 'notify')[0].subject).toContain('移交公安机关');
+    const [n] = effectsOf(actions, 'notify');
+    expect(n).toMatchObject({ kind: 'referral', about: 'police', facts: { to: 'police', reason: '涉嫌诽谤' } });
+    expect(renderNotice(n, T0 + 4 * HOUR).subject).toContain('移交公安机关');
     [s] = act(s, 'submitSummary', { by: 'off', text: '总结' }, T0 + 5 * HOUR);
     expect(s.value).toBe('closed');
   });
@@ -114,9 +120,10 @@ describe('categorized handling by category (000 篇一 §四(三))', () => {
     [s, actions] = act(s, 'classify', { by: 'off', category: 'inquiry' }, T0 + 2 * HOUR);
     expect(obligationsOf(s, 'inquiryOpinion').map((o) => [o.id, o.status, o.dueAt])).toEqual([
       ['inquiryOpinion', 'waived', Date.parse('2026-03-02T23:59:59.999+08:00')],
-      ['inquiryOpinion-2', 'pending', Date.parse('2026-03-02T23:59:59.999+08:00')],
+      // anchored at discovery again: the step that created it (recorded at T0 + 2 h) tells the two apart
+      ['inquiryOpinion/recorded@20260302T030000.000Z', 'pending', Date.parse('2026-03-02T23:59:59.999+08:00')],
     ]);
-    expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toEqual(['inquiryOpinion-2']);
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toEqual(['inquiryOpinion/recorded@20260302T030000.000Z']);
     // and it can still be handled to the end
     [s] = act(s, 'replyOpinion', { by: 'dep', text: '意见' }, T0 + 3 * HOUR);
     [s] = act(s, 'replyResult', { by: 'dep', text: '结果' }, T0 + 4 * HOUR);
@@ -128,9 +135,10 @@ describe('categorized handling by category (000 篇一 §四(三))', () => {
   it('an immediate reply after handling finished answers the result too: the result is met, not missed (000 篇一 §四(三)1)', () => {
     let s = classified('inquiry');
     [s] = act(s, 'finishHandling', { by: 'dep' }, T0 + HOUR);
-    expect(obligation(s, 'inquiryResult').status).toBe('pending');
+    const result = oid('inquiryResult', T0 + HOUR);
+    expect(obligation(s, result).status).toBe('pending');
     [s] = act(s, 'replyOpinion', { by: 'dep', text: '当场答复处理结果', immediate: true }, T0 + 2 * HOUR);
-    expect(obligation(s, 'inquiryResult')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR });
+    expect(obligation(s, result)).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR });
     let actions;
     [s, actions] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 3 * HOUR);
     expect(s.value).toBe('dynamicTracking');
@@ -152,15 +160,16 @@ describe('an inquiry reply meets the general explanation (001 school plan §四(
     let s = assessed();
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 30 * MIN);
     [s] = act(s, 'classify', { by: 'off', category: 'inquiry' }, T0 + 40 * MIN);
-    expect(obligation(s, 'explanation').status).toBe('pending');
+    const explanation = oid('explanation', T0 + 30 * MIN);
+    expect(obligation(s, explanation).status).toBe('pending');
     let actions;
     [s, actions] = act(s, 'replyOpinion', { by: 'dep', text: '意见' }, T0 + 2 * HOUR);
-    expect(obligation(s, 'explanation')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR, metBy: 'dep' });
+    expect(obligation(s, explanation)).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR, metBy: 'dep' });
     expect(obligation(s, 'inquiryOpinion')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR });
     // the unit's unified reply (统一回复) is also its first official public response
     expect(obligation(s, 'publicResponse')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR, metBy: 'dep' });
     expect(effectsOf(actions, 'cancelDeadline')).toEqual([
-      { obligationId: 'publicResponse' }, { obligationId: 'explanation' }, { obligationId: 'inquiryOpinion' },
+      { obligationId: 'publicResponse' }, { obligationId: explanation }, { obligationId: 'inquiryOpinion' },
     ]);
   });
 });

@@ -39,7 +39,9 @@ describe('checking what a person sends (bad input changes nothing)', () => {
   });
 
   it('the actions a stage accepts are read from the machine', () => {
-    expect(acceptedActions(start()[0])).toEqual(['report', 'assess', 'regrade', 'finding', 'commend', 'dismiss']);
+    expect(acceptedActions(start()[0])).toEqual(['report', 'assess', 'regrade', 'finding', 'commend', 'dismiss', 'withdraw']);
+    // withdrawal (撤销) is open in every stage until the incident ends
+    expect(acceptedActions(assessed())).toContain('withdraw');
     expect(acceptedActions(assessed())).toEqual(expect.arrayContaining(['dispatch', 'respond', 'release', 'classify']));
   });
 

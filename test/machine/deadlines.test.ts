@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { endOfLocalDay, localDate } from '../../src/plan/time-zone';
 import type { Plan } from '../../src/plan/plan.schema';
 import {
-  DAY, HOUR, MIN, T0, act, assessed, classified, effectsOf, makePlan, metrics, obligation, obligationsOf, start, tracking,
+  DAY, HOUR, MIN, T0, act, assessed, classified, effectsOf, findingsOf, makePlan, metrics, obligation, obligationsOf, oid, start, tracking,
   type Result,
 } from './fixtures';
 import type { IncidentSnapshot } from '../../src/machines/incident.machine';
@@ -56,7 +56,7 @@ describe('firstReport (000 篇三 §四(二); 000 篇五 §五(二))', () => {
     expect(due(r, 'publicResponse')).toBe(T0 + 3 * HOUR);
     let [s, actions] = act(r[0], 'report', { by: 'mon', to: 'office', mode: 'written' }, startedAt + 5 * MIN);
     expect(obligation(s, 'firstReport')).toMatchObject({ status: 'late', delayMs: HOUR + 5 * MIN });
-    expect(effectsOf(actions, 'recordOutcome')[0].outcome).toMatchObject({ kind: 'late', delayMs: HOUR + 5 * MIN, personId: 'mon' });
+    expect(findingsOf(actions)[0]).toMatchObject({ kind: 'late', delayMs: HOUR + 5 * MIN, personId: 'mon' });
   });
 });
 
@@ -65,21 +65,24 @@ describe('writtenReport 30 min after a phone report (000 篇三 §四(二))', ()
     let [s, actions] = start();
     [s, actions] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone' }, T0 + 10 * MIN);
     expect(obligation(s, 'firstReport').status).toBe('met');
-    expect(obligation(s, 'writtenReport')).toMatchObject({ ownerId: 'mon', anchorAt: T0 + 10 * MIN, dueAt: T0 + 40 * MIN, status: 'pending' });
-    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['writtenReport', T0 + 40 * MIN]]);
+    const written = oid('writtenReport', T0 + 10 * MIN, 'mon');
+    expect(written).toBe('writtenReport/mon@20260302T011000.000Z');
+    expect(obligation(s, written)).toMatchObject({ ownerId: 'mon', anchorAt: T0 + 10 * MIN, dueAt: T0 + 40 * MIN, status: 'pending' });
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([[written, T0 + 40 * MIN]]);
     expect(s.context.facts.phoneReports).toBe(1);
   });
 
   it('is met by the same person\'s written report, not by someone else\'s (000 篇三 §四(二))', () => {
     let [s] = start();
     [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone' }, T0 + 10 * MIN);
+    const written = oid('writtenReport', T0 + 10 * MIN, 'mon');
     [s] = act(s, 'report', { by: 'mon2', to: 'office', mode: 'written' }, T0 + 20 * MIN);
-    expect(obligation(s, 'writtenReport').status).toBe('pending');
+    expect(obligation(s, written).status).toBe('pending');
     let actions;
     [s, actions] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 35 * MIN);
-    expect(obligation(s, 'writtenReport')).toMatchObject({ status: 'met', metBy: 'mon', metAt: T0 + 35 * MIN });
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'writtenReport' }]);
-    expect(effectsOf(actions, 'recordOutcome').map((o) => o.outcome)).toMatchObject([{ kind: 'onTime', obligationId: 'writtenReport', personId: 'mon' }]);
+    expect(obligation(s, written)).toMatchObject({ status: 'met', metBy: 'mon', metAt: T0 + 35 * MIN });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: written }]);
+    expect(findingsOf(actions)).toMatchObject([{ kind: 'onTime', obligationId: written, personId: 'mon' }]);
   });
 
   it('a written report after the 30 min is 迟报 with its delay (000 篇三 §四(二))', () => {
@@ -87,9 +90,11 @@ describe('writtenReport 30 min after a phone report (000 篇三 §四(二))', ()
     [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone' }, T0 + 10 * MIN);
     let actions;
     [s, actions] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 55 * MIN);
-    expect(obligation(s, 'writtenReport')).toMatchObject({ status: 'late', delayMs: 15 * MIN });
-    const [o] = effectsOf(actions, 'recordOutcome').map((e) => e.outcome);
-    expect(o).toMatchObject({ id: 'inc-1/writtenReport/late', kind: 'late', delayMs: 15 * MIN, dueAt: T0 + 40 * MIN, personId: 'mon', role: 'monitor' });
+    const written = oid('writtenReport', T0 + 10 * MIN, 'mon');
+    expect(obligation(s, written)).toMatchObject({ status: 'late', delayMs: 15 * MIN });
+    const [o] = findingsOf(actions);
+    // a binding report line: 迟报
+    expect(o).toMatchObject({ id: `inc-1/${written}/timers`, kind: 'late', delayMs: 15 * MIN, dueAt: T0 + 40 * MIN, personId: 'mon', role: 'monitor' });
     expect(o.details).toContain('迟15m');
   });
 
@@ -98,12 +103,12 @@ describe('writtenReport 30 min after a phone report (000 篇三 §四(二))', ()
     [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone' }, T0 + 10 * MIN);
     [s] = act(s, 'report', { by: 'mon2', to: 'office', mode: 'phone', kind: 'initial' }, T0 + 15 * MIN);
     expect(obligationsOf(s, 'writtenReport').map((o) => [o.id, o.ownerId, o.dueAt])).toEqual([
-      ['writtenReport', 'mon', T0 + 40 * MIN],
-      ['writtenReport-2', 'mon2', T0 + 45 * MIN],
+      ['writtenReport/mon@20260302T011000.000Z', 'mon', T0 + 40 * MIN],
+      ['writtenReport/mon2@20260302T011500.000Z', 'mon2', T0 + 45 * MIN],
     ]);
     [s] = act(s, 'report', { by: 'mon2', to: 'office', mode: 'written' }, T0 + 20 * MIN);
-    expect(obligation(s, 'writtenReport').status).toBe('pending');
-    expect(obligation(s, 'writtenReport-2').status).toBe('met');
+    expect(obligation(s, oid('writtenReport', T0 + 10 * MIN, 'mon')).status).toBe('pending');
+    expect(obligation(s, oid('writtenReport', T0 + 15 * MIN, 'mon2')).status).toBe('met');
   });
 });
 
@@ -152,7 +157,8 @@ describe('firstRelease within the golden 24 hours, major and above (000 篇五 �
 describe('dispatch 2 h after assessment and explanation 1 day after dispatch, general only (001 school plan §四(一))', () => {
   it('assessing a general incident opens a dispatch due 2 h after the assessment, owned by the office (001 school plan §四(一))', () => {
     const s = assessed({ assessAt: T0 + 20 * MIN });
-    expect(obligation(s, 'dispatch')).toMatchObject({ anchorAt: T0 + 20 * MIN, dueAt: T0 + 2 * HOUR + 20 * MIN, ownerRole: 'office', ownerId: 'off' });
+    // anchored at the assessment, not at discovery: its id names that moment
+    expect(obligation(s, 'dispatch@20260302T012000.000Z')).toMatchObject({ anchorAt: T0 + 20 * MIN, dueAt: T0 + 2 * HOUR + 20 * MIN, ownerRole: 'office', ownerId: 'off' });
   });
 
   it('a larger or major incident has neither (001 school plan §四(一))', () => {
@@ -168,19 +174,22 @@ describe('dispatch 2 h after assessment and explanation 1 day after dispatch, ge
     let s = assessed();
     let actions;
     [s, actions] = act(s, 'dispatch', { by: 'off', department: 'dep2' }, T0 + HOUR);
-    expect(obligation(s, 'dispatch')).toMatchObject({ status: 'met', metAt: T0 + HOUR });
-    expect(obligation(s, 'explanation')).toMatchObject({ anchorAt: T0 + HOUR, dueAt: T0 + HOUR + DAY, ownerId: 'dep2', ownerRole: 'department' });
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'dispatch' }]);
-    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['explanation', T0 + HOUR + DAY]]);
-    const assigned = effectsOf(actions, 'notify').find((n) => n.obligationId === 'explanation')!;
+    const dispatch = oid('dispatch', T0 + 20 * MIN);
+    const explanation = oid('explanation', T0 + HOUR);
+    expect(obligation(s, dispatch)).toMatchObject({ status: 'met', metAt: T0 + HOUR });
+    expect(obligation(s, explanation)).toMatchObject({ anchorAt: T0 + HOUR, dueAt: T0 + HOUR + DAY, ownerId: 'dep2', ownerRole: 'department' });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: dispatch }]);
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([[explanation, T0 + HOUR + DAY]]);
+    const assigned = effectsOf(actions, 'notify').find((n) => n.obligationId === explanation)!;
     expect(assigned.recipients.map((r) => r.personId)).toEqual(['dep2']);
   });
 
-  it('dispatching late is 迟报 for the office (001 school plan §四(一))', () => {
+  it('dispatching late is 转办超时 (lateDuty, not 迟报: a duty, not a report line) for the office (001 school plan §四(一); 责任追究: words of a finding)', () => {
     let s = assessed({ assessAt: T0 + 20 * MIN });
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 3 * HOUR);
-    expect(obligation(s, 'dispatch')).toMatchObject({ status: 'late', delayMs: 40 * MIN });
-    expect(s.context.outcomes.find((o) => o.obligationId === 'dispatch')).toMatchObject({ kind: 'late', personId: 'off', role: 'office' });
+    const dispatch = oid('dispatch', T0 + 20 * MIN);
+    expect(obligation(s, dispatch)).toMatchObject({ status: 'late', delayMs: 40 * MIN });
+    expect(s.context.outcomes.find((o) => o.obligationId === dispatch)).toMatchObject({ kind: 'lateDuty', personId: 'off', role: 'office', details: expect.stringContaining('转办超时') });
   });
 
   it('dispatching to someone who is not a department is refused (001 school plan §四(一); 000 篇一 §四(三)1)', () => {
@@ -255,18 +264,20 @@ describe('inquiryResult by the end of the calendar day handling finishes (000 �
     let s = inquiryDiscoveredAt(T0);
     let actions;
     [s, actions] = act(s, 'replyOpinion', { by: 'dep', text: '正在处理' }, T0 + HOUR);
-    expect(obligation(s, 'inquiryResult')).toMatchObject({ dueAt: null, status: 'pending', ownerId: 'dep' });
-    expect(effectsOf(actions, 'scheduleDeadline').some((e) => e.obligationId === 'inquiryResult')).toBe(false);
+    // created by the reply with the opinion: its id names that moment, and keeps it when its due time is set
+    const result = oid('inquiryResult', T0 + HOUR);
+    expect(obligation(s, result)).toMatchObject({ dueAt: null, status: 'pending', ownerId: 'dep' });
+    expect(effectsOf(actions, 'scheduleDeadline').some((e) => e.obligationId === result)).toBe(false);
 
     const finished = Date.parse('2026-03-04T16:30:00+08:00');
     [s, actions] = act(s, 'finishHandling', { by: 'dep' }, finished);
-    expect(obligation(s, 'inquiryResult')).toMatchObject({ anchorAt: finished, dueAt: Date.parse('2026-03-04T23:59:59.999+08:00') });
+    expect(obligation(s, result)).toMatchObject({ anchorAt: finished, dueAt: Date.parse('2026-03-04T23:59:59.999+08:00') });
     expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt]))
-      .toEqual([['inquiryResult', Date.parse('2026-03-04T23:59:59.999+08:00')]]);
+      .toEqual([[result, Date.parse('2026-03-04T23:59:59.999+08:00')]]);
 
     [s, actions] = act(s, 'replyResult', { by: 'dep', text: '经核查，已整改' }, finished + HOUR);
-    expect(obligation(s, 'inquiryResult')).toMatchObject({ status: 'met', metAt: finished + HOUR });
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'inquiryResult' }]);
+    expect(obligation(s, result)).toMatchObject({ status: 'met', metAt: finished + HOUR });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: result }]);
   });
 
   it('a result replied the day after handling finished is late (000 篇一 §四(三)1)', () => {
@@ -274,7 +285,7 @@ describe('inquiryResult by the end of the calendar day handling finishes (000 �
     [s] = act(s, 'replyOpinion', { by: 'dep', text: '正在处理' }, T0 + HOUR);
     [s] = act(s, 'finishHandling', { by: 'dep' }, Date.parse('2026-03-04T16:30:00+08:00'));
     [s] = act(s, 'replyResult', { by: 'dep', text: '结果' }, Date.parse('2026-03-05T09:00:00+08:00'));
-    expect(obligation(s, 'inquiryResult')).toMatchObject({ status: 'late', delayMs: 9 * HOUR + 1 });
+    expect(obligation(s, oid('inquiryResult', T0 + HOUR))).toMatchObject({ status: 'late', delayMs: 9 * HOUR + 1 });
   });
 
   it('a result replied without a separate finish counts the handling as finished then (on time) (000 篇一 §四(三)1)', () => {
@@ -282,7 +293,7 @@ describe('inquiryResult by the end of the calendar day handling finishes (000 �
     [s] = act(s, 'replyOpinion', { by: 'dep', text: '正在处理' }, T0 + HOUR);
     [s] = act(s, 'replyResult', { by: 'dep', text: '结果' }, T0 + 3 * DAY);
     expect(s.context.facts.handlingFinishedAt).toBe(T0 + 3 * DAY);
-    expect(obligation(s, 'inquiryResult')).toMatchObject({ status: 'met', dueAt: Date.parse('2026-03-05T23:59:59.999+08:00') });
+    expect(obligation(s, oid('inquiryResult', T0 + HOUR))).toMatchObject({ status: 'met', dueAt: Date.parse('2026-03-05T23:59:59.999+08:00') });
   });
 
   it('met in the step that gives it its due time, nobody is asked to do it (000 篇一 §四(三)1)', () => {
@@ -291,7 +302,7 @@ describe('inquiryResult by the end of the calendar day handling finishes (000 �
     const [, actions] = act(s, 'replyResult', { by: 'dep', text: '结果' }, T0 + 2 * HOUR);
     expect(effectsOf(actions, 'notify')).toEqual([]);
     expect(effectsOf(actions, 'scheduleDeadline')).toEqual([]);
-    expect(effectsOf(actions, 'recordOutcome').map((e) => [e.outcome.obligationId, e.outcome.kind])).toEqual([['inquiryResult', 'onTime']]);
+    expect(findingsOf(actions).map((f) => [f.obligationId, f.kind])).toEqual([[oid('inquiryResult', T0 + HOUR), 'onTime']]);
   });
 
   it('an immediate reply answers with the result at once: no separate result is owed (000 篇一 §四(三)1)', () => {
@@ -305,20 +316,22 @@ describe('inquiryResult by the end of the calendar day handling finishes (000 �
 describe('followUp reports at the plan cadence while handling goes on (000 篇一/篇三 §四(二))', () => {
   it('the assessment opens the first follow-up, due one cadence (4 h) later, owned by the office (000 篇一/篇三 §四(二))', () => {
     const s = assessed({ assessAt: T0 + 20 * MIN });
-    expect(obligation(s, 'followUp')).toMatchObject({ anchorAt: T0 + 20 * MIN, dueAt: T0 + 4 * HOUR + 20 * MIN, ownerRole: 'office' });
+    expect(obligation(s, 'followUp@20260302T012000.000Z')).toMatchObject({ anchorAt: T0 + 20 * MIN, dueAt: T0 + 4 * HOUR + 20 * MIN, ownerRole: 'office' });
   });
 
   it('each follow-up report meets the current one and schedules the next from its own time (000 篇一/篇三 §四(二))', () => {
     let s = assessed({ assessAt: T0 + 20 * MIN });
     let actions;
     [s, actions] = act(s, 'report', { by: 'off', to: 'leaderInCharge', mode: 'written', kind: 'followUp' }, T0 + 2 * HOUR);
-    expect(obligation(s, 'followUp')).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR });
-    expect(obligation(s, 'followUp-2')).toMatchObject({ status: 'pending', anchorAt: T0 + 2 * HOUR, dueAt: T0 + 6 * HOUR });
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'followUp' }]);
-    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['followUp-2', T0 + 6 * HOUR]]);
+    // each follow-up is named by the moment it runs from, never by a counter
+    const [first, second, third] = [oid('followUp', T0 + 20 * MIN), oid('followUp', T0 + 2 * HOUR), oid('followUp', T0 + 7 * HOUR)];
+    expect(obligation(s, first)).toMatchObject({ status: 'met', metAt: T0 + 2 * HOUR });
+    expect(obligation(s, second)).toMatchObject({ status: 'pending', anchorAt: T0 + 2 * HOUR, dueAt: T0 + 6 * HOUR });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: first }]);
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([[second, T0 + 6 * HOUR]]);
     [s] = act(s, 'report', { by: 'off', to: 'leaderInCharge', mode: 'written', kind: 'followUp' }, T0 + 7 * HOUR);
-    expect(obligation(s, 'followUp-2')).toMatchObject({ status: 'late', delayMs: HOUR });
-    expect(obligation(s, 'followUp-3')).toMatchObject({ status: 'pending', dueAt: T0 + 11 * HOUR });
+    expect(obligation(s, second)).toMatchObject({ status: 'late', delayMs: HOUR });
+    expect(obligation(s, third)).toMatchObject({ status: 'pending', dueAt: T0 + 11 * HOUR });
     expect(s.context.facts.followUps).toBe(2);
     // a follow-up is not the first report
     expect(obligation(s, 'firstReport').metAt).toBe(T0 + 10 * MIN);
@@ -326,16 +339,16 @@ describe('followUp reports at the plan cadence while handling goes on (000 篇�
 
   it('a plan with another cadence times the follow-ups by it (000 篇一/篇三 §四(二))', () => {
     const s = assessed({ plan: makePlan((p) => { p.deadlines.followUpEvery = '1h30m'; }), assessAt: T0 + 20 * MIN });
-    expect(obligation(s, 'followUp').dueAt).toBe(T0 + 110 * MIN);
+    expect(obligation(s, oid('followUp', T0 + 20 * MIN)).dueAt).toBe(T0 + 110 * MIN);
   });
 
   it('the tracker named in dynamic tracking owns the follow-ups (000 篇一/篇三 §四(二); 000 篇一 §四(四))', () => {
     let s = classified('hype');
     [s] = act(s, 'publishFacts', { by: 'spk', text: '事实', channel: 'website' }, T0 + HOUR);
     [s] = act(s, 'assignTracker', { by: 'off', tracker: 'dir' }, T0 + 70 * MIN);
-    expect(obligation(s, 'followUp')).toMatchObject({ ownerId: 'dir' });
+    expect(obligation(s, oid('followUp', T0 + 20 * MIN))).toMatchObject({ ownerId: 'dir' });
     [s] = act(s, 'report', { by: 'dir', to: 'leaderInCharge', mode: 'written', kind: 'followUp' }, T0 + 2 * HOUR);
-    expect(obligation(s, 'followUp-2')).toMatchObject({ ownerId: 'dir', ownerName: '办公室主任' });
+    expect(obligation(s, oid('followUp', T0 + 2 * HOUR))).toMatchObject({ ownerId: 'dir', ownerName: '办公室主任' });
   });
 
   it('end when the incident subsides: the pending follow-up is waived, not missed (000 篇一/篇三 §四(二))', () => {
@@ -343,9 +356,12 @@ describe('followUp reports at the plan cadence while handling goes on (000 篇�
     let actions;
     [s, actions] = act(s, 'subside', { by: 'off', reason: '舆情平息' }, T0 + 2 * HOUR);
     expect(s.value).toBe('summaryEvaluation');
-    expect(obligation(s, 'followUp').status).toBe('waived');
-    expect(effectsOf(actions, 'cancelDeadline')).toContainEqual({ obligationId: 'followUp' });
-    expect(effectsOf(actions, 'recordOutcome').map((o) => o.outcome.kind)).not.toContain('missed');
+    const followUp = oid('followUp', T0 + 20 * MIN);
+    expect(obligation(s, followUp)).toMatchObject({ status: 'waived', waivedAt: T0 + 2 * HOUR, waivedReason: 'follow-up reports end when the incident subsides' });
+    expect(obligation(s, followUp).metAt).toBeUndefined();
+    expect(effectsOf(actions, 'cancelDeadline')).toContainEqual({ obligationId: followUp });
+    expect(findingsOf(actions).map((f) => f.kind)).not.toContain('missed');
+    expect(findingsOf(actions).map((f) => f.kind)).not.toContain('targetMissed');
   });
 });
 
@@ -355,13 +371,14 @@ describe('summaryReport 3 days after the incident subsides (000 篇三 §四(五
     const subsided = T0 + 5 * HOUR;
     let actions;
     [s, actions] = act(s, 'subside', { by: 'lic', reason: '舆情平息' }, subsided);
-    expect(obligation(s, 'summaryReport')).toMatchObject({ anchorAt: subsided, dueAt: subsided + 3 * DAY, ownerRole: 'office', status: 'pending' });
-    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['summaryReport', subsided + 3 * DAY]]);
+    const summary = oid('summaryReport', subsided);
+    expect(obligation(s, summary)).toMatchObject({ anchorAt: subsided, dueAt: subsided + 3 * DAY, ownerRole: 'office', status: 'pending' });
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([[summary, subsided + 3 * DAY]]);
     [s, actions] = act(s, 'submitSummary', { by: 'off', text: '总结报告' }, subsided + 2 * DAY);
     expect(s.value).toBe('closed');
     expect(s.status).toBe('done');
-    expect(obligation(s, 'summaryReport')).toMatchObject({ status: 'met' });
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'summaryReport' }]);
+    expect(obligation(s, summary)).toMatchObject({ status: 'met' });
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: summary }]);
   });
 
   it('a summary after the 3 days is late (000 篇三 §四(五))', () => {
@@ -370,8 +387,8 @@ describe('summaryReport 3 days after the incident subsides (000 篇三 §四(五
     let actions;
     [s, actions] = act(s, 'submitSummary', { by: 'dep', text: '总结报告' }, T0 + 5 * HOUR + 4 * DAY);
     expect(s.value).toBe('closed');
-    expect(effectsOf(actions, 'recordOutcome').map((o) => o.outcome)).toMatchObject([
-      { id: 'inc-1/summaryReport/late', kind: 'late', delayMs: DAY, personId: 'off', role: 'office', recordedBy: 'dep' },
+    expect(findingsOf(actions)).toMatchObject([
+      { id: `inc-1/${oid('summaryReport', T0 + 5 * HOUR)}/timers`, kind: 'late', delayMs: DAY, personId: 'off', role: 'office', recordedBy: 'dep' },
     ]);
   });
 });

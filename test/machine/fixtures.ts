@@ -3,8 +3,10 @@ import type { ActionName } from '../../src/plan/codes';
 import { actionSchemas, type ActionPayloadInputs, type Metrics } from '../../src/plan/incident.schema';
 import { planSchema, type Plan, type PlanInput } from '../../src/plan/plan.schema';
 import type { ActionEvent, Effect, IncidentEvent } from '../../src/machines/incident.rules';
-import { eventTypeOf } from '../../src/machines/incident.rules';
+import { eventTypeOf, idTime } from '../../src/machines/incident.rules';
 import { incidentMachine, type IncidentSnapshot } from '../../src/machines/incident.machine';
+import type { Finding } from '../../src/machines/effects';
+import { isoLocal } from '../../src/plan/time-format';
 
 /**
  * A unit's plan with the rule book's values (../../../shared/domain/plan-rules.md), a fixed clock,
@@ -92,6 +94,8 @@ export interface StartOptions {
   startedAt?: number;
   discoveredBy?: string;
   id?: string;
+  /** the rules the incident runs under (0: before v1, for the recorded histories); 1 by default */
+  rulesVersion?: number;
 }
 
 export type Actions = ReturnType<typeof transition<typeof incidentMachine>>[1];
@@ -112,6 +116,7 @@ export function start(o: StartOptions = {}): Result {
     plan: o.plan ?? plan,
     planHash: 'test-hash',
     startedAt: o.startedAt ?? discoveredAt,
+    rulesVersion: o.rulesVersion ?? 1,
   });
 }
 
@@ -138,8 +143,14 @@ export function deadlineDue(snapshot: IncidentSnapshot, obligationId: string, at
   return transition(incidentMachine, snapshot, { type: 'DEADLINE_DUE', obligationId, at });
 }
 
-export function reminderDue(snapshot: IncidentSnapshot, obligationId: string, index: number, at: number): Result {
-  return transition(incidentMachine, snapshot, { type: 'REMINDER_DUE', obligationId, index, at });
+/** A reminder timer fired at `at`; `remindAt` is the reminder point it was set for (the workflow passes it). */
+export function reminderDue(snapshot: IncidentSnapshot, obligationId: string, index: number, at: number, remindAt?: number): Result {
+  return transition(incidentMachine, snapshot, { type: 'REMINDER_DUE', obligationId, index, at, ...(remindAt === undefined ? {} : { remindAt }) });
+}
+
+/** The operator cancelled the workflow; `at` is when the cancellation was recorded. */
+export function cancel(snapshot: IncidentSnapshot, at: number, reason?: string, identity?: string): Result {
+  return transition(incidentMachine, snapshot, { type: 'CANCEL', at, ...(reason ? { reason } : {}), ...(identity ? { identity } : {}) });
 }
 
 type EffectParams<T extends Effect['type']> = Extract<Effect, { type: T }>['params'];
@@ -150,12 +161,25 @@ export function effectsOf<T extends Effect['type']>(actions: Actions, type: T): 
 }
 
 /** Every effect type the machine may emit; anything else in `actions` is machine-internal. */
-export const EFFECT_TYPES = ['scheduleDeadline', 'cancelDeadline', 'notify', 'recordOutcome'] as const;
+export const EFFECT_TYPES = ['scheduleDeadline', 'cancelDeadline', 'notify', 'recordOutcome', 'settleNotices', 'recordEnding'] as const;
+
+/** The findings a step writes (the recordOutcome effects), in order. */
+export function findingsOf(actions: Actions): Finding[] {
+  return effectsOf(actions, 'recordOutcome').map((e) => e.finding);
+}
 
 export function obligation(snapshot: IncidentSnapshot, id: string) {
   const ob = snapshot.context.obligations.find((o) => o.id === id);
   if (!ob) throw new Error(`no obligation ${id}; have ${snapshot.context.obligations.map((o) => o.id).join(', ')}`);
   return ob;
+}
+
+/**
+ * The v1 id of an obligation created at `anchorAt` (not at discovery): `<kind>@<compact UTC time>`;
+ * a written report also names who phoned: `writtenReport/<owner>@<time>`.
+ */
+export function oid(kind: string, anchorAt: number, owner?: string): string {
+  return owner ? `${kind}/${owner}@${idTime(anchorAt)}` : `${kind}@${idTime(anchorAt)}`;
 }
 
 export function obligationsOf(snapshot: IncidentSnapshot, kind: string) {
@@ -190,3 +214,5 @@ export function tracking(o: Parameters<typeof assessed>[0] = {}): IncidentSnapsh
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
+/** A time as the status shows it: ISO 8601 in the plan's zone (Asia/Shanghai) with its offset, to the second. */
+export const local = (ms: number) => isoLocal('Asia/Shanghai', ms);

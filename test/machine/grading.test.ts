@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gradeFromMetrics, mergeMetrics } from '../../src/plan/grading';
 import { refusals } from '../../src/machines/incident.rules';
 import {
-  DAY, HOUR, MIN, T0, act, actionEvent, assessed, effectsOf, makePlan, metrics, obligation, obligationsOf, plan, start,
+  DAY, HOUR, MIN, T0, act, actionEvent, assessed, effectsOf, makePlan, metrics, obligation, obligationsOf, oid, plan, start,
 } from './fixtures';
 
 describe('grading from metrics (000 篇五 §五(三))', () => {
@@ -93,7 +93,8 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     let s = assessed();
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 30 * MIN);
     expect(s.context.grade).toBe('general');
-    expect(obligation(s, 'explanation').status).toBe('pending');
+    const explanation = oid('explanation', T0 + 30 * MIN);
+    expect(obligation(s, explanation).status).toBe('pending');
     let actions;
     [s, actions] = metrics(s, { posts: 80, mainstreamMedia: true }, T0 + 2 * HOUR);
     expect(s.value).toBe('rapidResponse');
@@ -101,11 +102,17 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     expect(s.context.gradeSource).toBe('metrics');
     // the major process: first news release within 24 h; the general-only explanation no longer applies
     expect(obligation(s, 'firstRelease')).toMatchObject({ status: 'pending', dueAt: T0 + 24 * HOUR });
-    expect(obligation(s, 'explanation').status).toBe('waived');
+    expect(obligation(s, explanation)).toMatchObject({ status: 'waived', waivedAt: T0 + 2 * HOUR, waivedReason: 'not required for grade major' });
     expect(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt])).toEqual([['firstRelease', T0 + 24 * HOUR]]);
-    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'explanation' }]);
+    expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: explanation }]);
+    // notices still queued about the waived explanation are withdrawn
+    expect(effectsOf(actions, 'settleNotices')).toEqual([{ incidentId: 'inc-1', obligationId: explanation, reason: 'waived' }]);
     // the chain up to the principal leader hears of the escalation (逐级报告)
-    const escalation = effectsOf(actions, 'notify').find((n) => n.kind === 'escalation')!;
+    const escalation = effectsOf(actions, 'notify').find((n) => n.kind === 'regrade')!;
+    expect(escalation).toMatchObject({
+      noticeId: 'inc-1/regrade/general->major/at=20260302T030000.000Z', about: 'general->major', trigger: 'at=20260302T030000.000Z',
+      facts: { from: 'general', to: 'major', reason: 'mainstreamMedia' },
+    });
     expect(escalation.recipients.map((r) => r.role)).toEqual(['office', 'officeDirector', 'leaderInCharge', 'principalLeader']);
     expect(s.context.timeline.some((t) => t.action === 'regrade' && t.details.startsWith('general → major'))).toBe(true);
   });
@@ -122,8 +129,10 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     const scheduled = Object.fromEntries(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e.dueAt]));
     expect(scheduled).toEqual({ firstReport: T0 + HOUR, firstRelease: T0 + DAY });
     // the owner is told of the new, earlier due time
-    expect(effectsOf(actions, 'notify').filter((n) => n.kind === 'assigned').map((n) => n.notificationId))
-      .toEqual([`firstReport/assigned/${T0 + HOUR}`, `firstRelease/assigned/${T0 + DAY}`]);
+    expect(effectsOf(actions, 'notify').filter((n) => n.kind === 'assigned').map((n) => n.noticeId)).toEqual([
+      'inc-1/assigned/firstReport/due=20260302T020000.000Z,set=20260302T012000.000Z',
+      'inc-1/assigned/firstRelease/due=20260303T010000.000Z,set=20260302T012000.000Z',
+    ]);
   });
 
   it('regrading by hand downwards waives the first release and relaxes the first report (000 篇五 §五(二), §四(一)1)', () => {
@@ -139,7 +148,7 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     // a waived obligation is not an accountability outcome
     expect(effectsOf(actions, 'recordOutcome')).toEqual([]);
     // major needs the principal leader told; larger does not
-    expect(effectsOf(actions, 'notify').find((n) => n.kind === 'escalation')!.recipients.map((r) => r.role))
+    expect(effectsOf(actions, 'notify').find((n) => n.kind === 'regrade')!.recipients.map((r) => r.role))
       .toEqual(['office', 'officeDirector', 'leaderInCharge']);
   });
 
@@ -151,7 +160,7 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     expect(obligation(s, 'firstReport')).toMatchObject({ status: 'met', dueAt: T0 + 12 * HOUR });
     expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toEqual(['firstRelease']);
     // the general-only dispatch waits no more
-    expect(obligation(s, 'dispatch').status).toBe('waived');
+    expect(obligation(s, oid('dispatch', T0 + 20 * MIN)).status).toBe('waived');
   });
 
   it('a grade that comes back brings its obligations back: major → larger → major owes the first release again (000 篇五 §四(一)1)', () => {
@@ -162,9 +171,10 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     [s, actions] = act(s, 'regrade', { by: 'lic', grade: 'major', reason: '央视报道' }, T0 + 20 * MIN);
     expect(obligationsOf(s, 'firstRelease').map((o) => [o.id, o.status, o.dueAt])).toEqual([
       ['firstRelease', 'waived', T0 + DAY],
-      ['firstRelease-2', 'pending', T0 + DAY],
+      // anchored at discovery like the first: the creating step's recording time tells them apart
+      ['firstRelease/recorded@20260302T012000.000Z', 'pending', T0 + DAY],
     ]);
-    expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toContain('firstRelease-2');
+    expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toContain('firstRelease/recorded@20260302T012000.000Z');
     // and a release meets the new one
     [s] = act(s, 'regrade', { by: 'lic', grade: 'especiallyMajor', reason: '伤亡' }, T0 + 30 * MIN);
     expect(obligationsOf(s, 'firstRelease').map((o) => o.status)).toEqual(['waived', 'pending']);
@@ -173,12 +183,14 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
   it('general → major → general owes the dispatch again, still 2 h from the assessment (001 school plan §四(一))', () => {
     let s = assessed({ assessAt: T0 + 20 * MIN });
     [s] = act(s, 'regrade', { by: 'dir', grade: 'major', reason: '扩散' }, T0 + 30 * MIN);
-    expect(obligation(s, 'dispatch').status).toBe('waived');
+    const first = oid('dispatch', T0 + 20 * MIN);
+    expect(obligation(s, first).status).toBe('waived');
     [s] = act(s, 'regrade', { by: 'dir', grade: 'general', reason: '降温' }, T0 + 40 * MIN);
-    expect(obligation(s, 'dispatch-2')).toMatchObject({ status: 'pending', anchorAt: T0 + 20 * MIN, dueAt: T0 + 140 * MIN });
+    const again = `${first}/recorded@20260302T014000.000Z`;
+    expect(obligation(s, again)).toMatchObject({ status: 'pending', anchorAt: T0 + 20 * MIN, dueAt: T0 + 140 * MIN });
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + HOUR);
-    expect(obligation(s, 'dispatch-2').status).toBe('met');
-    expect(obligation(s, 'explanation').dueAt).toBe(T0 + HOUR + DAY);
+    expect(obligation(s, again).status).toBe('met');
+    expect(obligation(s, oid('explanation', T0 + HOUR)).dueAt).toBe(T0 + HOUR + DAY);
   });
 
   it('regrading to the same grade, or by a role the plan does not allow, is refused (000 篇五 §五(三))', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { act, deadlineDue, effectsOf, HOUR, metrics, MIN, obligation, obligationsOf, start, T0, tracking, type Actions } from './fixtures';
+import { act, deadlineDue, effectsOf, findingsOf, HOUR, metrics, MIN, obligation, obligationsOf, oid, start, T0, tracking, type Actions } from './fixtures';
 
 describe('regrading and reopening (000 篇五 §五(三); 001 school plan §四(一); 000 篇一 §四(四))', () => {
   it('a grade lowered by hand stays lowered while the metrics do not grow (000 篇五 §五(三))', () => {
@@ -20,17 +20,18 @@ describe('regrading and reopening (000 篇五 §五(三); 001 school plan §四(
     let s = tracking();
     [s] = act(s, 'subside', { by: 'off', reason: '趋于平稳' }, T0 + 3 * HOUR);
     expect(s.value).toBe('summaryEvaluation');
-    expect(obligation(s, 'summaryReport').status).toBe('pending');
+    const summary = oid('summaryReport', T0 + 3 * HOUR);
+    expect(obligation(s, summary).status).toBe('pending');
     let actions: Actions;
     [s, actions] = metrics(s, { mainstreamMedia: true }, T0 + 5 * HOUR);
     expect(s.value).toBe('categorizedHandling');
     expect(s.context.grade).toBe('major');
-    expect(obligation(s, 'summaryReport').status).toBe('waived');
+    expect(obligation(s, summary)).toMatchObject({ status: 'waived', waivedReason: 'handling reopened', waivedAt: T0 + 5 * HOUR });
     const followUps = obligationsOf(s, 'followUp');
     const resumed = followUps[followUps.length - 1];
-    expect(resumed).toMatchObject({ status: 'pending', anchorAt: T0 + 5 * HOUR, dueAt: T0 + 9 * HOUR });
+    expect(resumed).toMatchObject({ id: oid('followUp', T0 + 5 * HOUR), status: 'pending', anchorAt: T0 + 5 * HOUR, dueAt: T0 + 9 * HOUR });
     expect(effectsOf(actions, 'scheduleDeadline').map((p) => p.obligationId)).toContain(resumed.id);
-    expect(effectsOf(actions, 'cancelDeadline').map((p) => p.obligationId)).toContain('summaryReport');
+    expect(effectsOf(actions, 'cancelDeadline').map((p) => p.obligationId)).toContain(summary);
     // the next time it subsides a fresh summary report is due 3 days later
     [s] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 6 * HOUR);
     [s] = act(s, 'subside', { by: 'off', reason: '再次平稳' }, T0 + 30 * HOUR);
@@ -60,15 +61,19 @@ describe('regrading and reopening (000 篇五 §五(三); 001 school plan §四(
   it('dereliction causing serious loss is sent to law enforcement (000 篇二 §三(五))', () => {
     const s = tracking();
     const [, actions] = act(s, 'finding', { by: 'lic', kind: 'dereliction', person: 'mon', details: '未按时上报造成严重损失', seriousLoss: true }, T0 + 3 * HOUR);
-    const outcomes = effectsOf(actions, 'recordOutcome').map((p) => p.outcome);
+    const outcomes = findingsOf(actions);
     expect(outcomes).toMatchObject([{ kind: 'dereliction', personId: 'mon', role: 'monitor' }]);
-    const police = effectsOf(actions, 'notify').find((n) => n.notificationId.endsWith('/police'))!;
+    const police = effectsOf(actions, 'notify').find((n) => n.kind === 'findingReferral')!;
+    expect(police).toMatchObject({
+      noticeId: 'inc-1/findingReferral/person=mon/dereliction/at=20260302T040000.000Z', roles: ['lawEnforcement', 'principalLeader'],
+      facts: { finding: 'dereliction', person: '舆情信息员甲', details: '未按时上报造成严重损失' },
+    });
     expect(police.recipients.map((r) => r.role)).toContain('lawEnforcement');
   });
 
   it('an overdue follow-up is still answered after a reopen (000 篇一/篇三 §四(二))', () => {
     let s = tracking();
-    const fu = obligation(s, 'followUp');
+    const fu = obligation(s, oid('followUp', T0 + 20 * MIN));
     [s] = deadlineDue(s, fu.id, fu.dueAt!);
     [s] = act(s, 'reopen', { by: 'off', reason: '新情况' }, fu.dueAt! + MIN);
     // the overdue one stays owed (no second cadence on top of it)

@@ -5,7 +5,7 @@ import { CLOCK_SKEW_MS, refusals } from '../../src/machines/incident.rules';
 import type { IncidentSnapshot } from '../../src/machines/incident.machine';
 import { toStatus } from '../../src/machines/status';
 import {
-  DAY, HOUR, MIN, T0, act, actionEvent, assessed, classified, effectsOf, makePlan, metrics, obligation, start, tracking,
+  DAY, HOUR, MIN, T0, act, actionEvent, assessed, classified, effectsOf, makePlan, metrics, obligation, oid, start, tracking,
 } from './fixtures';
 
 /** A well-formed payload for each action, by a person the default permissions allow. */
@@ -30,6 +30,7 @@ const PAYLOADS: { [K in ActionName]: ActionPayloadInputs[K] } = {
   finding: { by: 'lic', kind: 'falseReport', person: 'mon', details: '谎报' },
   commend: { by: 'lg', person: 'spk', reason: '及时' },
   dismiss: { by: 'off', reason: '不构成舆情' },
+  withdraw: { by: 'off', reason: '重复登记' },
 };
 
 const ev = (name: ActionName, at = T0 + 6 * HOUR) => actionEvent(name, PAYLOADS[name] as never, at);
@@ -40,7 +41,8 @@ function summaryEvaluation(): IncidentSnapshot {
   return s;
 }
 
-const EVERYWHERE: ActionName[] = ['regrade', 'finding', 'commend'];
+// withdraw (撤销) ends an incident from any open stage (责任追究: Endings)
+const EVERYWHERE: ActionName[] = ['regrade', 'finding', 'commend', 'withdraw'];
 const STAGES: Array<[string, () => IncidentSnapshot, ActionName[]]> = [
   ['researchAndWarning', () => start()[0], ['report', 'assess', 'dismiss']],
   ['rapidResponse', () => assessed(), ['report', 'dispatch', 'respond', 'release', 'classify']],
@@ -173,7 +175,7 @@ describe('when an action happened (deadlines count from the recorded moments, 00
     expect(s.context.timeline.at(-1)).toMatchObject({ action: 'report', at, recordedAt, gapMs: recordedAt - at, backdated: true });
     // the first report (due 2 h) was made on time, although recorded after it
     expect(obligation(s, 'firstReport')).toMatchObject({ status: 'met', metAt: at });
-    expect(effectsOf(actions, 'recordOutcome')[0].outcome).toMatchObject({ kind: 'onTime', at });
+    expect(effectsOf(actions, 'recordOutcome')[0].finding).toMatchObject({ kind: 'onTime', at, claimedAt: at, recordedAt });
     expect(toStatus(s.context).timeline.at(-1)).toMatchObject({ backdated: true, gapMinutes: 170 });
   });
 
@@ -206,7 +208,7 @@ describe('a rise in grade while tracking reopens handling (000 篇一 §四(四)
     expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toEqual(['firstRelease']);
     expect(s.context.timeline.at(-1)).toMatchObject({ action: 'stage', details: expect.stringContaining('动态跟踪 → 分类处置') });
     // the follow-up cadence goes on
-    expect(obligation(s, 'followUp').status).toBe('pending');
+    expect(obligation(s, oid('followUp', T0 + 20 * MIN)).status).toBe('pending');
     // handling was done once, so tracking can resume
     const [again] = act(s, 'release', { by: 'spk', form: 'pressRelease', text: '通报' }, T0 + 6 * HOUR);
     const [back] = act(again, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 7 * HOUR);

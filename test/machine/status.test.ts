@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGES, STAGE_LABELS, label } from '../../src/plan/codes';
 import { isOpen, nextDeadline, publicStage, toMarkdown, toStatus } from '../../src/machines/status';
 import {
-  DAY, HOUR, MIN, T0, act, assessed, deadlineDue, iso, makePlan, start, tracking,
+  DAY, HOUR, MIN, T0, act, assessed, deadlineDue, local, makePlan, start, tracking,
 } from './fixtures';
 
 describe('the public status view (house style: one public status)', () => {
@@ -11,7 +11,8 @@ describe('the public status view (house style: one public status)', () => {
     const v = toStatus(s.context);
     expect(v).toMatchObject({
       id: 'inc-1', stage: 'researchAndWarning', stageLabel: '研判预警', open: true, grade: 'major', gradeLabel: '重大',
-      gradeReasons: ['mainstreamMedia'], category: null, categoryLabel: null, discoveredAt: iso(T0), discoveredBy: 'mon',
+      gradeReasons: ['mainstreamMedia'], category: null, categoryLabel: null, discoveredAt: '2026-03-02T09:00:00+08:00', discoveredBy: 'mon',
+      timeZone: 'Asia/Shanghai', language: 'zh', ending: null,
       unit: { id: 'test-unit', name: '测试单位' }, plan: { id: 'test-unit-plan', version: '2026.1', hash: 'test-hash' },
     });
     expect(v.obligations.map((o) => [o.id, o.label, o.statusLabel, o.owner.roleLabel])).toEqual([
@@ -38,18 +39,20 @@ describe('the public status view (house style: one public status)', () => {
 
   it('nextDeadlineAt is the earliest pending, not yet overdue due time; overdueCount counts the overdue (000 篇三 §四(二); 000 篇三 §六)', () => {
     let [s] = start({ metrics: { mainstreamMedia: true } });
-    expect(toStatus(s.context)).toMatchObject({ nextDeadlineAt: iso(T0 + 2 * HOUR), overdueCount: 0 });
+    expect(toStatus(s.context)).toMatchObject({ nextDeadlineAt: local(T0 + 2 * HOUR), overdueCount: 0 });
     [s] = deadlineDue(s, 'firstReport', T0 + 2 * HOUR);
-    expect(toStatus(s.context)).toMatchObject({ nextDeadlineAt: iso(T0 + 3 * HOUR), overdueCount: 1 });
+    expect(toStatus(s.context)).toMatchObject({ nextDeadlineAt: local(T0 + 3 * HOUR), overdueCount: 1 });
     [s] = deadlineDue(s, 'publicResponse', T0 + 3 * HOUR);
-    expect(toStatus(s.context)).toMatchObject({ nextDeadlineAt: iso(T0 + DAY), overdueCount: 2 });
+    expect(toStatus(s.context)).toMatchObject({ nextDeadlineAt: local(T0 + DAY), overdueCount: 2 });
     expect(toStatus(s.context).obligations.filter((o) => o.overdue).map((o) => o.id)).toEqual(['firstReport', 'publicResponse']);
     // met late: no longer overdue, the delay is shown in minutes
     [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 3 * HOUR + 30 * MIN);
     const v = toStatus(s.context);
     expect(v.overdueCount).toBe(1);
-    expect(v.obligations[0]).toMatchObject({ status: 'late', statusLabel: '迟报', delay: '90m', metAt: iso(T0 + 3 * HOUR + 30 * MIN) });
-    expect(v.outcomes).toEqual([expect.objectContaining({ kind: 'late', label: '迟报', delayMinutes: 90, personId: 'mon', role: 'monitor' })]);
+    expect(v.obligations[0]).toMatchObject({ status: 'late', statusLabel: '迟报', delay: '1h30m', metAt: local(T0 + 3 * HOUR + 30 * MIN) });
+    expect(v.outcomes).toEqual([expect.objectContaining({
+      kind: 'late', label: '首报迟报', delayMinutes: 90, personId: 'mon', role: 'monitor', binding: 'binding', gradeBasis: 'computed', reviewState: 'open',
+    })]);
   });
 
   it('a closed or dismissed incident has no next deadline and is not open (000 篇一 §四(一), (五))', () => {
@@ -65,24 +68,30 @@ describe('the public status view (house style: one public status)', () => {
     const [s] = start({ plan: p });
     const v = toStatus(s.context);
     expect(v.obligations.find((o) => o.id === 'firstReport')).toMatchObject({ dueAt: null, status: 'pending' });
-    expect(v.nextDeadlineAt).toBe(iso(T0 + 3 * HOUR));
+    expect(v.nextDeadlineAt).toBe(local(T0 + 3 * HOUR));
+    expect(v.earliestDueAt).toBe(local(T0 + 3 * HOUR));
   });
 
   it('every stage maps to itself and a label in both languages (处置程序, 000 篇一 §四)', () => {
     for (const stage of STAGES) {
       expect(publicStage(stage)).toBe(stage);
-      expect(isOpen(stage)).toBe(stage !== 'dismissed' && stage !== 'closed');
-      expect(label(STAGE_LABELS, stage, 'zh')).toMatch(/^[\u4e00-\u9fff]+$/);
-      expect(label(STAGE_LABELS, stage, 'en')).toMatch(/^[a-z ]+$/);
+      // the endings (closed, dismissed, withdrawn, cancelled) are the stages that are not open
+      expect(isOpen(stage)).toBe(!['dismissed', 'closed', 'withdrawn', 'cancelled'].includes(stage));
+      // a label may qualify itself in parentheses: 已取消（操作员） · cancelled (operator)
+      expect(label(STAGE_LABELS, stage, 'zh')).toMatch(/^[\u4e00-\u9fff（）]+$/);
+      expect(label(STAGE_LABELS, stage, 'en')).toMatch(/^[a-z ()]+$/);
     }
     expect(STAGES.map((st) => STAGE_LABELS[st].zh).slice(0, 5)).toEqual(['研判预警', '快速反应', '分类处置', '动态跟踪', '总结评估']);
+    expect(STAGES.filter((st) => !isOpen(st)).map((st) => STAGE_LABELS[st].zh)).toEqual(['不构成舆情', '已结案', '已撤销', '已取消（操作员）']);
   });
 
   it('the markdown shows stage, grade and each obligation with its owner (处置程序, 000 篇一 §四)', () => {
     const [s] = start({ metrics: { mainstreamMedia: true } });
     const md = toMarkdown(s.context);
     expect(md).toContain('阶段 stage: **研判预警** · 等级 grade: **重大**');
-    expect(md).toContain('| 首报 (firstReport) | 舆情信息员甲 · 舆情监控人员 | 2026-03-02T03:00:00.000Z | 待办 |');
+    // due times in the plan's zone with the offset, and the time left as of the moment it is written
+    expect(md).toContain('| 首报 (firstReport) | 舆情信息员甲 · 舆情监控人员 | 2026-03-02 11:00 +08:00 (剩余 2 小时) | 待办 |');
+    expect(md).toContain('最早时限 earliest due: 2026-03-02 11:00 +08:00 (剩余 2 小时) · 逾期 overdue: 0 binding, 0 target');
   });
 });
 

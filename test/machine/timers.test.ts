@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { idTime } from '../../src/machines/incident.rules';
 import { toStatus } from '../../src/machines/status';
+import { renderNotice } from '../../src/delivery/render';
 import {
   EFFECT_TYPES, HOUR, MIN, T0, act, assessed, deadlineDue, effectsOf, makePlan, obligation, reminderDue, start,
 } from './fixtures';
@@ -9,7 +11,7 @@ describe('deadlines are data; the workflow turns them into timers (house style; 
     const [s, actions] = start({ metrics: { mainstreamMedia: true } });
     expect(actions.every((a) => (EFFECT_TYPES as readonly string[]).includes(a.type))).toBe(true);
     expect(effectsOf(actions, 'scheduleDeadline')).toMatchObject([
-      { obligationId: 'firstReport', dueAt: T0 + 2 * HOUR, remindAt: [T0 + 90 * MIN], summary: expect.stringContaining('firstReport (首报) due 2026-03-02T03:00:00.000Z → 舆情信息员甲') },
+      { obligationId: 'firstReport', dueAt: T0 + 2 * HOUR, remindAt: [T0 + 90 * MIN], summary: 'firstReport (首报) due 2026-03-02 11:00 +08:00 → 舆情信息员甲' },
       { obligationId: 'publicResponse', dueAt: T0 + 3 * HOUR, remindAt: [T0 + 150 * MIN], summary: expect.stringContaining('publicResponse') },
       { obligationId: 'firstRelease', dueAt: T0 + 24 * HOUR, remindAt: [T0 + 23.5 * HOUR], summary: expect.stringContaining('firstRelease') },
     ]);
@@ -19,8 +21,17 @@ describe('deadlines are data; the workflow turns them into timers (house style; 
       ['assigned', 'publicResponse', ['spk:spokesperson']],
       ['assigned', 'firstRelease', ['spk:spokesperson']],
     ]);
-    expect(assigned[0]).toMatchObject({ incidentId: 'inc-1', unitId: 'test-unit', notificationId: `firstReport/assigned/${T0 + 2 * HOUR}` });
-    expect(assigned[0].subject).toContain('2026-03-02 11:00 +08:00');
+    // a notice is structured data with an id built from its meaning: incident / kind / about / trigger
+    expect(assigned[0]).toMatchObject({
+      noticeId: 'inc-1/assigned/firstReport/due=20260302T030000.000Z,set=20260302T010000.000Z',
+      incidentId: 'inc-1', unitId: 'test-unit', kind: 'assigned', about: 'firstReport', trigger: 'due=20260302T030000.000Z,set=20260302T010000.000Z',
+      obligationKind: 'firstReport', dueAt: T0 + 2 * HOUR, roles: ['monitor'], createdAt: T0,
+      owner: { personId: 'mon', name: '舆情信息员甲', role: 'monitor' },
+      incident: { title: '网传某校食堂食品安全问题', unitName: '测试单位', timeZone: 'Asia/Shanghai', language: 'zh', planId: 'test-unit-plan' },
+    });
+    expect(assigned[0]).not.toHaveProperty('subject');
+    // rendered only when sent, in the plan's zone with its offset
+    expect(renderNotice(assigned[0], T0).subject).toContain('2026-03-02 11:00 +08:00');
     expect(assigned[0].recipients[0].contacts).toEqual({ phone: '13800000001' });
     expect(s.context.obligations.every((o) => o.status === 'pending' && !o.overdue)).toBe(true);
   });
@@ -32,7 +43,8 @@ describe('deadlines are data; the workflow turns them into timers (house style; 
     // 1 h before a 1 h deadline is the discovery itself: left out
     expect(fr.remindAt).toEqual([T0 + 30 * MIN, T0 + 50 * MIN]);
     [s, actions] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone' }, T0 + 10 * MIN);
-    expect(effectsOf(actions, 'scheduleDeadline').find((e) => e.obligationId === 'writtenReport')!.remindAt).toEqual([T0 + 30 * MIN]);
+    // v1 id of a written report: who phoned, and when
+    expect(effectsOf(actions, 'scheduleDeadline').find((e) => e.obligationId === `writtenReport/mon@${idTime(T0 + 10 * MIN)}`)!.remindAt).toEqual([T0 + 30 * MIN]);
   });
 
   it('meeting an obligation cancels its timer; nothing else is cancelled (000 篇三 §四(二))', () => {
@@ -48,10 +60,14 @@ describe('deadlines are data; the workflow turns them into timers (house style; 
     const [s, actions] = deadlineDue(s0, 'firstReport', T0 + 12 * HOUR);
     expect(obligation(s, 'firstReport')).toMatchObject({ status: 'pending', overdue: true });
     const [n] = effectsOf(actions, 'notify');
-    expect(n).toMatchObject({ kind: 'overdue', obligationId: 'firstReport', notificationId: `firstReport/overdue/${T0 + 12 * HOUR}` });
+    expect(n).toMatchObject({
+      kind: 'overdue', obligationId: 'firstReport', noticeId: `inc-1/overdue/firstReport/due=${idTime(T0 + 12 * HOUR)}`,
+      about: 'firstReport', trigger: 'due=20260302T130000.000Z', dueAt: T0 + 12 * HOUR, roles: ['monitor', 'office', 'officeDirector'],
+    });
     // owner first (monitor), then the plan's escalation for monitor: office, officeDirector
     expect(n.recipients.map((r) => [r.personId, r.role])).toEqual([['mon', 'monitor'], ['off', 'office'], ['dir', 'officeDirector']]);
-    expect(n.text).toContain('舆情信息员甲');
+    expect(n.owner).toEqual({ personId: 'mon', name: '舆情信息员甲', role: 'monitor' });
+    expect(renderNotice(n, T0 + 12 * HOUR).text).toContain('舆情信息员甲');
     // the timer already fired: nothing to cancel or reschedule; an overdue obligation is not yet an outcome
     expect(effectsOf(actions, 'cancelDeadline')).toEqual([]);
     expect(effectsOf(actions, 'scheduleDeadline')).toMatchObject([]);
@@ -103,9 +119,13 @@ describe('deadlines are data; the workflow turns them into timers (house style; 
     const [s0] = start();
     const [s1, a1] = reminderDue(s0, 'firstReport', 0, T0 + 11.5 * HOUR);
     const [n] = effectsOf(a1, 'notify');
-    expect(n).toMatchObject({ kind: 'reminder', obligationId: 'firstReport', notificationId: `firstReport/reminder-1/${T0 + 12 * HOUR}` });
+    // the id names the reminder point (30 min before the due time), never a counter
+    expect(n).toMatchObject({
+      kind: 'reminder', obligationId: 'firstReport', noticeId: `inc-1/reminder/firstReport/before=30m,due=${idTime(T0 + 12 * HOUR)}`,
+      trigger: 'before=30m,due=20260302T130000.000Z', dueAt: T0 + 12 * HOUR, roles: ['monitor'],
+    });
     expect(n.recipients.map((r) => [r.personId, r.role])).toEqual([['mon', 'monitor']]);
-    expect(n.subject).toContain('30m');
+    expect(renderNotice(n, T0 + 11.5 * HOUR).subject).toContain('剩余 30 分');
     expect(obligation(s1, 'firstReport').remindersSent).toBe(1);
     // the same reminder again (a replayed or duplicate timer) does nothing
     const [s2, a2] = reminderDue(s1, 'firstReport', 0, T0 + 11.5 * HOUR);
@@ -133,7 +153,10 @@ describe('deadlines are data; the workflow turns them into timers (house style; 
     const byId = Object.fromEntries(effectsOf(actions, 'scheduleDeadline').map((e) => [e.obligationId, e]));
     expect(byId.firstReport).toMatchObject({ dueAt: T0 + 2 * HOUR, remindAt: [T0 + 90 * MIN] });
     const [, fired] = reminderDue(s0, 'firstReport', 0, T0 + 100 * MIN);
-    expect(effectsOf(fired, 'notify')[0].subject).toContain('还剩 20m');
+    const [n] = effectsOf(fired, 'notify');
+    // the trigger names the point it fired at; the time left is rendered when the notice is sent
+    expect(n).toMatchObject({ kind: 'reminder', dueAt: T0 + 2 * HOUR, trigger: `before=20m,due=${idTime(T0 + 2 * HOUR)}` });
+    expect(renderNotice(n, T0 + 100 * MIN).text).toContain('剩余 20 分');
     // fired after the due time (before the deadline timer was handled), it is not sent
     const [s1, late] = reminderDue(s0, 'firstReport', 0, T0 + 2 * HOUR);
     expect(late).toEqual([]);
