@@ -3,7 +3,8 @@
  *   node --import tsx worker.ts
  * Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_TLS*, TEMPORAL_API_KEY,
  * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans),
- * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_TEST_HTTP_URL (the dispatcher; see README).
+ * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_LEASE_MS, DELIVERY_TEST_HTTP_URL, DELIVERY_TEST_HTTP_TIMEOUT_MS
+ * (the dispatcher; see README).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';

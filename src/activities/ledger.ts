@@ -46,7 +46,7 @@ export const outboxRowId = (notificationId: string, personId: string, channel: O
 
 export const NOTICE_STATUSES = ['pending', 'delivered', 'failed', 'superseded'] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'superseded'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A notice the incident wants sent (structured, not rendered), and where its delivery stands. */
@@ -268,7 +268,7 @@ export const MIGRATIONS: readonly Migration[] = [
         person_name     TEXT NOT NULL,
         channel         TEXT NOT NULL,
         address         TEXT,
-        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'superseded')),
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at TEXT,
         last_error      TEXT,
@@ -718,11 +718,16 @@ export class SqliteLedger implements Ledger {
   }
 
   async settleNotices(incidentId: string, obligationId: string, reason: string): Promise<number> {
-    const info = this.db.prepare(
-      `UPDATE notices SET status = 'superseded', settled_reason = ?, updated_at = ?
-        WHERE incident_id = ? AND obligation_id = ? AND status = 'pending' AND kind IN ('assigned', 'reminder', 'overdue')`,
-    ).run(reason, iso(this.clock(), 'updated_at'), incidentId, obligationId);
-    return info.changes;
+    const at = iso(this.clock(), 'updated_at');
+    return this.db.transaction(() => {
+      const pending = `SELECT id FROM notices WHERE incident_id = ? AND obligation_id = ? AND status = 'pending' AND kind IN ('assigned', 'reminder', 'overdue')`;
+      // Their deliveries not yet made are not made either.
+      this.db.prepare(`UPDATE deliveries SET status = 'superseded', updated_at = ? WHERE status = 'pending' AND notice_id IN (${pending})`).run(at, incidentId, obligationId);
+      const info = this.db.prepare(
+        `UPDATE notices SET status = 'superseded', settled_reason = ?, updated_at = ? WHERE id IN (${pending})`,
+      ).run(reason, at, incidentId, obligationId);
+      return info.changes;
+    }).immediate();
   }
 
   async claimNotices(now: number, limit: number, leaseMs: number): Promise<NoticeRow[]> {

@@ -147,6 +147,11 @@ export class Dispatcher {
       }
     }
     const all = await this.o.ledger.listDeliveries({ noticeId: n.id });
+    // Made moot while it was being sent (its obligation met): what was not delivered is not retried.
+    if ((await this.o.ledger.getNotice(n.id))?.status === 'superseded') {
+      for (const d of all) if (d.status !== 'delivered' && d.status !== 'superseded') await this.o.ledger.updateDelivery(d.id, { status: 'superseded' });
+      return;
+    }
     if (all.every((d) => d.status === 'delivered')) {
       await this.o.ledger.updateNotice(n.id, { status: 'delivered', attempts, deliveredAt: this.clock() });
       if (n.lastError !== undefined && n.attempts > 0 && this.o.onRecovered && (await this.wasReportedFailed(n))) await this.o.onRecovered(n);

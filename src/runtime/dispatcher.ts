@@ -15,7 +15,10 @@ import { ConfigError } from './connection';
 export interface DeliverySettings {
   pollMs: number;
   giveUpAfterMs: number;
+  /** how long a dispatcher's claim on a notice holds: after a crash, its notices are retried after this */
+  leaseMs: number;
   testHttpUrl?: string;
+  testHttpTimeoutMs: number;
 }
 
 const positive = (name: string, text: string | undefined, fallback: number): number => {
@@ -37,12 +40,14 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
   return {
     pollMs: positive('DELIVERY_POLL_MS', env.DELIVERY_POLL_MS, 500),
     giveUpAfterMs: positive('DELIVERY_GIVE_UP_AFTER_MS', env.DELIVERY_GIVE_UP_AFTER_MS, 6 * 3600_000),
+    leaseMs: positive('DELIVERY_LEASE_MS', env.DELIVERY_LEASE_MS, 60_000),
+    testHttpTimeoutMs: positive('DELIVERY_TEST_HTTP_TIMEOUT_MS', env.DELIVERY_TEST_HTTP_TIMEOUT_MS, 10_000),
     ...(url ? { testHttpUrl: url } : {}),
   };
 }
 
 export function channelsFor(s: DeliverySettings, log?: (line: string) => void): DeliveryChannel[] {
-  return [new LogDeliveryChannel(log), ...(s.testHttpUrl ? [new HttpTestChannel(s.testHttpUrl)] : [])];
+  return [new LogDeliveryChannel(log), ...(s.testHttpUrl ? [new HttpTestChannel(s.testHttpUrl, s.testHttpTimeoutMs)] : [])];
 }
 
 /** Tell the incident's workflow about a notice it should show as undelivered (or no longer). */
@@ -69,6 +74,8 @@ export function createDispatcher(o: { ledger: Ledger; client?: Client; settings:
     channels: channelsFor(settings),
     pollMs: settings.pollMs,
     giveUpAfterMs: settings.giveUpAfterMs,
+    leaseMs: settings.leaseMs,
+    backoff: { initialMs: Math.min(5_000, settings.pollMs * 4), factor: 2, maxMs: 15 * 60_000 },
     ...(client ? incidentReporter(client) : {}),
     log: (m, meta) => console.warn(`[dispatcher] ${m}`, meta ?? ''),
     ...rest,
