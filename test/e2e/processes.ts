@@ -1,12 +1,16 @@
 /**
- * The product as a user runs it: the worker and the CLI as child processes of the test
- * (`node --import tsx worker.ts`, `node --import tsx client.ts …`, cwd = repository root).
+ * The product as a user runs it: the compiled worker and CLI as child processes of the test
+ * (`node dist/worker.js`, `node dist/client.js …`, cwd = repository root). vitest's global setup
+ * builds dist/ before any test file starts, so it is never stale.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/temporal-binaries';
+
+export const CLI_ENTRY = path.join(REPO_ROOT, 'dist', 'client.js');
+export const WORKER_ENTRY = path.join(REPO_ROOT, 'dist', 'worker.js');
 
 export interface CliResult {
   args: string[];
@@ -26,22 +30,36 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Run `node --import tsx client.ts <args>` to completion. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+/** Run `node dist/client.js <args>` to completion, stdout and stderr through pipes (optionally `input` on stdin). */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000, input?: string): Promise<CliResult> {
+  return runCommand(process.execPath, [CLI_ENTRY, ...args], env, timeoutMs, input, args);
+}
+
+/**
+ * `node dist/client.js <args> | cat` in a shell, so the CLI writes into a real pipe to another process;
+ * `code` is the CLI's own exit status (pipefail).
+ */
+export function runCliPiped(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  const quoted = [process.execPath, CLI_ENTRY, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return runCommand('bash', ['-c', `set -o pipefail; ${quoted} | cat`], env, timeoutMs, undefined, args);
+}
+
+function runCommand(file: string, argv: string[], env: Record<string, string>, timeoutMs: number, input: string | undefined, args: string[]): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client.ts', ...args], {
+    const child = spawn(file, argv, {
       cwd: REPO_ROOT,
       env: childEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`client.ts ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`client ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -59,7 +77,7 @@ export function json<T = any>(r: CliResult): T {
   try {
     return JSON.parse(r.stdout) as T;
   } catch {
-    throw new Error(`client.ts ${r.args.join(' ')} (exit ${r.code}) did not print JSON\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    throw new Error(`client ${r.args.join(' ')} (exit ${r.code}) did not print JSON\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   }
 }
 
@@ -87,9 +105,9 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Start `node --import tsx worker.ts` and resolve once it has built its worker and starts polling. */
+/** Start `node dist/worker.js` and resolve once it has built its worker and starts polling. */
 export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 120_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', WORKER_ENTRY], {
     cwd: REPO_ROOT,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,12 +130,12 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
     },
   };
   const deadline = Date.now() + readyTimeoutMs;
-  // worker.ts prints "worker: <address> …" once Worker.create succeeded; run() starts polling right after.
+  // the worker prints "worker: <address> …" once Worker.create succeeded; run() starts polling right after.
   while (!/^worker: /m.test(out)) {
-    if (exited) throw new Error(`worker.ts exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})\n${out}`);
+    if (exited) throw new Error(`dist/worker.js exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})\n${out}`);
     if (Date.now() > deadline) {
       await proc.kill('SIGKILL');
-      throw new Error(`worker.ts not ready within ${readyTimeoutMs} ms\n${out}`);
+      throw new Error(`dist/worker.js not ready within ${readyTimeoutMs} ms\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
