@@ -95,7 +95,7 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   const fail = (message: string): never => {
     throw new UsageError(message, usage());
   };
-  const known = () => [...GLOBAL_OPTIONS, ...(cmd?.options ?? [])];
+  const known = () => [...(cmd?.options ?? []), ...GLOBAL_OPTIONS];
 
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i];
