@@ -109,9 +109,9 @@ export function formatActionHelp(action: ActionName): string {
   const fields = actionFields(action);
   const rows = fields.map((f) => [
     f.name,
-    f.required ? 'required' : f.default !== undefined ? `optional, default ${JSON.stringify(f.default)}` : 'optional',
+    f.required ? 'required' : 'optional',
     f.type,
-    [f.values?.join(' | '), f.limits, f.description].filter(Boolean).join('; '),
+    [f.values?.join(' | '), f.default !== undefined ? `default ${JSON.stringify(f.default)}` : '', f.limits, f.description].filter(Boolean).join('; '),
   ]);
   const example: Record<string, string> = {};
   for (const f of fields) if (f.required) example[f.name] = f.values ? f.values[0] : `<${f.name}>`;

@@ -203,7 +203,7 @@ export function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.flatMap((c) => [
     `  ${c.name.padEnd(width)}  ${usageLine(c).replace(/^usage: \S+ \S+ ?/, '').replace(/ ?\[--json\]$/, '')}`,
-    `  ${' '.repeat(width)}    ${c.summary}`,
+    `  ${' '.repeat(width)}  ${c.summary}`,
   ]);
   return [
     GENERAL_USAGE,
