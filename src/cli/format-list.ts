@@ -66,6 +66,7 @@ const WORDS = {
     none: '没有符合条件的舆情事件',
     footer: (p: Page<unknown>) =>
       p.total === 0 ? '共 0 起'
+        : p.pages === 1 && p.page === 1 ? `共 ${p.total} 起`
         : p.rows.length === 0 ? `共 ${p.total} 起；第 ${p.page} 页没有内容（共 ${p.pages} 页）`
           : `共 ${p.total} 起，显示第 ${p.first}–${p.first + p.rows.length - 1} 起（第 ${p.page}/${p.pages} 页）${p.page < p.pages ? `，下一页：--page ${p.page + 1}` : ''}`,
   },
@@ -75,6 +76,7 @@ const WORDS = {
     none: 'no incidents match',
     footer: (p: Page<unknown>) =>
       p.total === 0 ? '0 incidents'
+        : p.pages === 1 && p.page === 1 ? `${p.total} incident${p.total === 1 ? '' : 's'}`
         : p.rows.length === 0 ? `${p.total} incident${p.total === 1 ? '' : 's'}; page ${p.page} is empty (${p.pages} page${p.pages === 1 ? '' : 's'})`
           : `${p.total} incident${p.total === 1 ? '' : 's'}, showing ${p.first}–${p.first + p.rows.length - 1} (page ${p.page} of ${p.pages})${p.page < p.pages ? `; next: --page ${p.page + 1}` : ''}`,
   },

@@ -1,20 +1,24 @@
 /**
- * End to end, as a user works: a real dev server (SQLite file), the real worker process, and the CLI
- * run as separate processes. Nothing of the product is imported except to read the ledger at the end.
+ * End to end, as a user works: a real dev server (SQLite file), the compiled worker process and the
+ * compiled CLI (`node dist/client.js`, built by vitest's global setup) run as separate processes.
+ * Nothing of the product is imported except to read the ledger at the end (and displayWidth, to check
+ * the columns people see).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../scripts/temporal-binaries';
 import { openLedger } from '../../src/activities/ledger';
 import { historyFromJSON } from '../../src/api/history-json';
 import type { ListedIncident } from '../../src/api/incidents';
+import { displayWidth } from '../../src/cli/text';
 import type { IncidentStatus } from '../../src/machines/status';
-import { eventually, incidentFile, isoAgo, json, runCli, startWorkerProcess, tempDir, type CliResult, type WorkerProcess } from './processes';
+import { eventually, incidentFile, isoAgo, json, runCli, runCliPiped, startWorkerProcess, tempDir, type CliResult, type WorkerProcess } from './processes';
 
 const COUNTY = 'county-20261122-001'; // examples/county-especially-major.json
 const OVERDUE = 'e2e-cli-overdue'; // the county example, discovered two hours ago
 const SCHOOL = 'e2e-cli-school'; // the school example, discovered five minutes ago
+const BACKDATED = 'e2e-cli-backdated'; // the county example, discovered three hours ago; its report is entered late
 
 let dir: string;
 let server: DevServer;
@@ -26,7 +30,9 @@ const files: Record<string, string> = {};
 const cli = (...args: string[]) => runCli(args, env);
 const ids = (rows: ListedIncident[]) => rows.map((r) => r.id);
 const show = async (id: string) => json<IncidentStatus>(await cli('show', id, '--json'));
-const explain = (r: CliResult) => `client.ts ${r.args.join(' ')} → exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+const explain = (r: CliResult) => `client ${r.args.join(' ')} → exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+/** Where a cell starts in a line, in terminal cells (CJK characters take two). */
+const column = (line: string, cell: string) => displayWidth(line.slice(0, line.indexOf(cell)));
 
 beforeAll(async () => {
   dir = tempDir('e2e-cli-');
@@ -36,6 +42,7 @@ beforeAll(async () => {
   worker = await startWorkerProcess({ ...env, LEDGER_URL: `sqlite:${ledgerFile}` });
   files.overdue = incidentFile(dir, 'county-especially-major.json', { id: OVERDUE, discoveredAt: isoAgo(2 * 3600_000) });
   files.school = incidentFile(dir, 'school-inquiry.json', { id: SCHOOL, discoveredAt: isoAgo(5 * 60_000) });
+  files.backdated = incidentFile(dir, 'county-especially-major.json', { id: BACKDATED, title: '县城供水中断引发网络热议', discoveredAt: isoAgo(3 * 3600_000) });
 });
 
 afterAll(async () => {
@@ -54,11 +61,13 @@ describe('CLI against a real dev server and worker process', () => {
     expect(m, explain(first)).not.toBeNull();
     runId = m![1];
 
-    const [again, overdue, school] = await Promise.all([
+    const [again, overdue, school, backdated] = await Promise.all([
       cli('start', '--file', 'examples/county-especially-major.json'),
       cli('start', '--file', files.overdue, '--json'),
       cli('start', '--file', files.school),
+      cli('start', '--file', files.backdated),
     ]);
+    expect(backdated.code, explain(backdated)).toBe(0);
     expect(again.code, explain(again)).toBe(0);
     expect(again.stdout.trim()).toBe(`already running: incident-${COUNTY} (run ${runId})`);
     expect(overdue.code, explain(overdue)).toBe(0);
@@ -68,7 +77,8 @@ describe('CLI against a real dev server and worker process', () => {
   });
 
   it('act report exits 0; show --json has the stage, the grade and the new written-report obligation', async () => {
-    const r = await cli('act', COUNTY, 'report', '--data', '{"by":"liu.bo","to":"office","mode":"phone"}');
+    // the workflow id that start printed works as well as the incident id
+    const r = await cli('act', `incident-${COUNTY}`, 'report', '--data', '{"by":"liu.bo","to":"office","mode":"phone"}');
     expect(r.code, explain(r)).toBe(0);
     expect(r.stdout).toContain('writtenReport');
 
@@ -90,12 +100,13 @@ describe('CLI against a real dev server and worker process', () => {
   });
 
   it('refuses a bad payload or the wrong role with a non-zero exit naming each field and the roles; nothing changes', async () => {
-    const [bad, badJson, role, notJson, unknownAction] = await Promise.all([
+    const [bad, badJson, role, notJson, unknownAction, misspelt] = await Promise.all([
       cli('act', COUNTY, 'report', '--data', '{"by":"liu.bo","to":"nobody","mode":"fax","extra":1}'),
       cli('act', COUNTY, 'report', '--data', '{"by":"","mode":"phone"}', '--json'),
       cli('act', COUNTY, 'assess', '--data', '{"by":"liu.bo"}'),
       cli('act', COUNTY, 'report', '--data', '{oops'),
       cli('act', COUNTY, 'explode', '--data', '{}'),
+      cli('act', COUNTY, 'asess', '--data', '{"by":"zhao.min"}'),
     ]);
     expect(bad.code, explain(bad)).toBe(1);
     expect(bad.stderr).toMatch(/^to: /m);
@@ -117,28 +128,38 @@ describe('CLI against a real dev server and worker process', () => {
     expect(notJson.stderr).toContain('--data: not valid JSON');
     expect(unknownAction.code, explain(unknownAction)).toBe(1);
     expect(unknownAction.stderr).toContain('"explode" is not a known action');
+    expect(unknownAction.stderr).toContain('actions: report, assess, dispatch, respond');
+    expect(misspelt.code, explain(misspelt)).toBe(1);
+    expect(misspelt.stderr).toContain('"asess" is not a known action. Did you mean "assess"?');
 
     const s = await show(COUNTY);
     expect(s.timeline).toHaveLength(timelineAfterReport);
     expect(s.stage).toBe('researchAndWarning');
   });
 
-  it('an unknown incident exits 3 with "not found"; usage errors exit 2', async () => {
+  it('an unknown incident exits 3 with "not found" (by incident id or workflow id); usage errors exit 2', async () => {
     const results = await Promise.all([
       cli('show', 'no-such-incident'),
+      cli('show', 'incident-no-such-incident'),
       cli('act', 'no-such-incident', 'report', '--data', '{"by":"liu.bo","to":"office","mode":"phone"}'),
-      cli('history', 'no-such-incident'),
+      cli('history', 'incident-no-such-incident'),
       cli('metrics', 'no-such-incident', '--data', '{"metrics":{"posts":1}}'),
     ]);
     for (const r of results) {
       expect(r.code, explain(r)).toBe(3);
       expect(r.stderr).toContain('no-such-incident not found');
+      expect(r.stderr).not.toContain('incident-no-such-incident not found');
     }
-    const [none, missing] = await Promise.all([cli(), cli('act', COUNTY)]);
+    const [none, missing, extra, flag] = await Promise.all([cli(), cli('act', COUNTY), cli('show', COUNTY, 'extra'), cli('show', COUNTY, '--verbose')]);
     expect(none.code, explain(none)).toBe(2);
-    expect(none.stdout).toContain('usage:');
+    expect(none.stderr).toContain('usage:');
     expect(missing.code, explain(missing)).toBe(2);
-    expect(missing.stderr).toContain('missing <id> <action>');
+    expect(missing.stderr).toContain('missing <action>');
+    expect(extra.code, explain(extra)).toBe(2);
+    expect(extra.stderr).toBe('error: unexpected argument "extra" (show takes <id>)\nusage: client show <id> [--json]\n');
+    expect(extra.stdout).toBe('');
+    expect(flag.code, explain(flag)).toBe(2);
+    expect(flag.stderr).toMatch(/^error: unknown option --verbose for show/);
   });
 
   it('list --overdue shows an incident once one of its deadlines has passed', async () => {
@@ -174,20 +195,21 @@ describe('CLI against a real dev server and worker process', () => {
 
     const [stage, major, general, school, county] = await Promise.all([
       when(['--stage', 'rapidResponse'], (x) => x.includes(COUNTY)),
-      when(['--grade', 'especiallyMajor'], (x) => x.includes(COUNTY) && x.includes(OVERDUE)),
+      when(['--grade', 'especiallyMajor'], (x) => x.includes(COUNTY) && x.includes(OVERDUE) && x.includes(BACKDATED)),
       when(['--grade', 'general'], (x) => x.includes(SCHOOL)),
       when(['--unit', 'xuchang-shiyan-middle-school'], (x) => x.includes(SCHOOL)),
-      when(['--unit', 'county-office'], (x) => x.includes(COUNTY) && x.includes(OVERDUE)),
+      when(['--unit', 'county-office'], (x) => x.includes(COUNTY) && x.includes(OVERDUE) && x.includes(BACKDATED)),
     ]);
     expect(stage).toEqual([COUNTY]);
-    expect(major.sort()).toEqual([COUNTY, OVERDUE].sort());
+    expect(major.sort()).toEqual([COUNTY, OVERDUE, BACKDATED].sort());
     expect(general).toEqual([SCHOOL]);
     expect(school).toEqual([SCHOOL]);
-    expect(county.sort()).toEqual([COUNTY, OVERDUE].sort());
+    expect(county.sort()).toEqual([COUNTY, OVERDUE, BACKDATED].sort());
 
     const [human, badGrade] = await Promise.all([cli('list', '--stage', 'rapidResponse'), cli('list', '--grade', 'huge')]);
     expect(human.code, explain(human)).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`^${COUNTY}\\s+rapidResponse\\s+especiallyMajor\\s+county-office\\s`, 'm'));
+    // the title, Chinese stage and grade labels, the unit's name, the next deadline in the plan's zone
+    expect(human.stdout).toMatch(new RegExp(`^${COUNTY}\\s+某镇一企业发生安全生产事故致人…\\s+快速反应\\s+特别重大\\s+某县舆情应急处置领导小组办公室\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\+08:00（剩余 `, 'm'));
     expect(badGrade.code, explain(badGrade)).toBe(1);
     expect(badGrade.stderr).toContain('grade: must be one of general, larger, major, especiallyMajor');
   });
@@ -224,21 +246,20 @@ describe('CLI against a real dev server and worker process', () => {
     const types = parsed.events.map((e) => e.eventType);
     expect(types[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(parsed.events[0].workflowExecutionStartedEventAttributes).toMatchObject({ workflowType: { name: 'incidentWorkflow' } });
-    // report and assess as updates, the metrics reading as a signal, notices and outcomes as activities
-    expect(types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(2);
-    expect(types).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+    // report, assess and the metrics reading as updates (refused ones leave no trace), findings and notices as activities
+    expect(types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(3);
     expect(types).toContain('EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
     expect(types).toContain('EVENT_TYPE_TIMER_STARTED');
     // the file reads back as a History (what replay takes)
     expect(historyFromJSON(parsed).events).toHaveLength(parsed.events.length);
   });
 
-  it('the worker process wrote each outcome to the ledger once', async () => {
+  it('the worker process wrote each finding to the ledger once, and its dispatcher delivered the notices', async () => {
     const s = await show(COUNTY);
     const ledger = openLedger(`sqlite:${ledgerFile}`);
     try {
-      const rows = await eventually('outcomes in the ledger', async () => {
-        const rows = await ledger.listOutcomes({ incidentId: COUNTY });
+      const rows = await eventually('findings in the ledger', async () => {
+        const rows = await ledger.listFindings({ incidentId: COUNTY });
         return rows.length === s.outcomes.length ? rows : undefined;
       }, 5_000);
       expect(rows.map((o) => o.id).sort()).toEqual(s.outcomes.map((o) => o.id).sort());
@@ -246,6 +267,105 @@ describe('CLI against a real dev server and worker process', () => {
     } finally {
       await ledger.close();
     }
-    expect(worker!.output()).toContain(`[notify] ${OVERDUE} → 刘波(monitor) via log:`);
+    await eventually('the overdue notice delivered', async () => (worker!.output().includes(`[notify] ${OVERDUE} → 刘波 via log:`) ? true : undefined));
+  });
+
+  it('show for people: plan-zone times with their offset, time left or overdue, the timeline by claimed time', async () => {
+    // a phone report made 2.5 hours ago, entered only now: backdated (the plan's notice is 1h)
+    const claimed = isoAgo(150 * 60_000);
+    const r = await cli('act', BACKDATED, 'report', '--data', JSON.stringify({ by: 'liu.bo', to: 'office', mode: 'phone', at: claimed }));
+    expect(r.code, explain(r)).toBe(0);
+
+    const human = await cli('show', `incident-${BACKDATED}`);
+    expect(human.code, explain(human)).toBe(0);
+    const lines = human.stdout.split('\n');
+    expect(lines[0]).toBe(`${BACKDATED}  县城供水中断引发网络热议`);
+    expect(human.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/); // no raw ISO times for people
+    const local = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\+08:00';
+    expect(lines.find((l) => l.trim().startsWith('发现'))).toMatch(new RegExp(`${local}（3 小时前）`));
+    expect(lines.find((l) => l.trim().startsWith('下一时限'))).toMatch(new RegExp(`${local}（剩余 (\\d+ 天 )?(\\d+ 小时 ?)?(\\d+ 分)?）`));
+    // the written report was due 30 minutes after the phone report: two hours ago
+    const written = lines.find((l) => l.includes('writtenReport'))!;
+    expect(written).toMatch(new RegExp(`${local}（逾期 (1 小时 59 分|2 小时( 1 分)?)）`));
+    expect(column(written, '待办')).toBe(column(lines.find((l) => /^\s+义务\s+状态/.test(l))!, '状态'));
+
+    // the timeline is in the order things happened: the late-entered report before what was recorded meanwhile
+    const start = lines.findIndex((l) => l.trim() === '时间线') + 2;
+    const timeline = lines.slice(start, lines.indexOf('', start));
+    const times = timeline.map((l) => l.trim().slice(0, 23));
+    expect([...times].sort()).toEqual(times);
+    const reportLine = timeline.find((l) => /\sreport\s/.test(l))!;
+    expect(reportLine).toMatch(new RegExp(`补录：${local} 录入，晚 2 小时 30 分`));
+    const firstOverdue = timeline.findIndex((l) => /\soverdue\s/.test(l));
+    expect(firstOverdue).toBeGreaterThan(timeline.indexOf(reportLine));
+
+    // --json is the view as the workflow gives it, for machines
+    const s = await show(`incident-${BACKDATED}`);
+    const report = s.timeline.find((t) => t.action === 'report')!;
+    expect(report.backdated).toBe(true);
+    expect(Date.parse(report.at)).toBe(Date.parse(claimed));
+  });
+
+  it('list for people: a header, titles, the most urgent first, CJK-aligned columns, paging, a footer', async () => {
+    const all = await eventually('every incident listed', async () => {
+      const r = await cli('list', '--json');
+      const rows = json<ListedIncident[]>(r);
+      return [COUNTY, OVERDUE, SCHOOL, BACKDATED].every((id) => ids(rows).includes(id)) ? rows : undefined;
+    });
+    expect(all.find((r) => r.id === SCHOOL)).toMatchObject({ title: expect.any(String), unitName: expect.any(String), timeZone: 'Asia/Shanghai', language: 'zh' });
+    // urgency: every incident with an overdue obligation before every other one, then the next deadline soonest
+    const urgency = all.map((r) => (r.overdueCount > 0 ? 0 : r.nextDeadlineAt ? 1 : 2));
+    expect([...urgency].sort()).toEqual(urgency);
+    const coming = all.filter((r) => r.overdueCount === 0 && r.nextDeadlineAt).map((r) => r.nextDeadlineAt!);
+    expect([...coming].sort()).toEqual(coming);
+
+    const human = await cli('list');
+    expect(human.code, explain(human)).toBe(0);
+    const lines = human.stdout.trimEnd().split('\n');
+    expect(lines[0].split(/\s{2,}/)).toEqual(['编号', '标题', '阶段', '等级', '单位', '下一时限', '逾期']);
+    expect(lines.slice(1, -1).map((l) => l.split(/\s+/)[0])).toEqual(ids(all));
+    expect(lines.at(-1)).toBe(`共 ${all.length} 起`);
+    const school = lines.find((l) => l.startsWith(SCHOOL))!;
+    const backdated = lines.find((l) => l.startsWith(BACKDATED))!;
+    expect(backdated).toContain('县城供水中断引发网络热议');
+    for (const [line, stage] of [[school, '研判预警'], [backdated, '研判预警']] as const) {
+      expect(column(line, stage)).toBe(column(lines[0], '阶段'));
+      expect(column(line, '2026')).toBe(column(lines[0], '下一时限'));
+    }
+
+    const [page2, page2Json] = await Promise.all([cli('list', '--limit', '2', '--page', '2'), cli('list', '--limit', '2', '--page', '2', '--json')]);
+    expect(page2.code, explain(page2)).toBe(0);
+    const pageLines = page2.stdout.trimEnd().split('\n');
+    expect(pageLines).toHaveLength(1 + 2 + 1);
+    expect(pageLines.at(-1)).toBe(`共 ${all.length} 起，显示第 3–4 起（第 2/${Math.ceil(all.length / 2)} 页）${all.length > 4 ? '，下一页：--page 3' : ''}`);
+    expect(ids(json<ListedIncident[]>(page2Json))).toEqual(ids(all).slice(2, 4));
+  });
+
+  it('history of a long incident (well over 64 KiB of JSON) comes whole through a pipe', async () => {
+    const signals = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      cli('metrics', `incident-${COUNTY}`, '--data', JSON.stringify({ by: 'liu.bo', metrics: { posts: 1000 + i * 10, comments: 400 + i } }))));
+    for (const r of signals) expect(r.code, explain(r)).toBe(0);
+    const file = path.join(dir, 'long-history.json');
+    await eventually('a long history', async () => {
+      const r = await cli('history', COUNTY, '--out', file);
+      expect(r.code, explain(r)).toBe(0);
+      return statSync(file).size > 128 * 1024 ? true : undefined;
+    }, 20_000, 500);
+
+    for (const args of [['history', COUNTY], ['history', `incident-${COUNTY}`]]) {
+      const r = await runCliPiped(args, env);
+      expect(r.code, explain(r)).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(128 * 1024);
+      const parsed = JSON.parse(r.stdout) as { events: Array<{ eventType: string }> };
+      expect(parsed.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+      expect(parsed.events.at(-1)!.eventType).toMatch(/^EVENT_TYPE_/);
+    }
+    const big = await runCliPiped(['show', COUNTY, '--json'], env);
+    expect(big.code, explain(big)).toBe(0);
+    expect(json<IncidentStatus>(big).id).toBe(COUNTY);
+
+    const unwritable = await cli('history', COUNTY, '--out', path.join(dir, 'no-such-dir', 'h.json'));
+    expect(unwritable.code, explain(unwritable)).toBe(1);
+    expect(unwritable.stderr).toBe(`error (FileError): cannot write ${path.join(dir, 'no-such-dir', 'h.json')}: no such file or directory\n`);
   });
 });
