@@ -16,7 +16,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { openLedger, type Ledger } from '../src/activities/ledger';
 import { historyToJSON } from '../src/api/history-json';
-import { act, connect, sendMetrics, show, startIncident } from '../src/api/incidents';
+import { act, connect, feedMetrics, show, startIncident } from '../src/api/incidents';
 import type { IncidentStatus } from '../src/machines/status';
 import { loadPlanFile } from '../src/plan/plan.loader';
 import { createIncidentWorker } from '../src/runtime/worker';
@@ -54,6 +54,10 @@ interface Scenario {
   open?: boolean;
   /** needs the server that suggests continue-as-new early; every run's history is kept */
   continueAsNew?: boolean;
+  /** the first workflow version with this path (older versions cannot take it) */
+  since?: number;
+  /** the workflow ends cancelled: its result is a failure */
+  cancelled?: boolean;
   run(client: Client): Promise<IncidentStatus>;
 }
 
@@ -115,7 +119,7 @@ const scenarios: Scenario[] = [
       await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'phone', note: '补报：发现后未及时电话报告' });
       await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'written' });
       await act(client, id, 'assess', { by: 'zhao.min', note: '重大舆情，报领导小组' });
-      await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 1400, socialOrderDisrupted: true } });
+      await feedMetrics(client, id, { by: 'liu.bo', metrics: { posts: 1400, socialOrderDisrupted: true } });
       await until(client, id, 'escalation by metrics', (s) => s.grade === 'especiallyMajor');
       await act(client, id, 'regrade', { by: 'wang.jiazhi', grade: 'major', reason: '经公安机关核实，现场无聚集，未扰乱社会秩序' });
       const steps: Array<[string, Record<string, unknown>]> = [
@@ -130,7 +134,7 @@ const scenarios: Scenario[] = [
       let s!: IncidentStatus;
       for (const [action, payload] of steps) s = await act(client, id, action, payload);
       check(s.stage === 'closed' && s.grade === 'major', 'county: closed as major', s);
-      check(s.outcomes.some((o) => o.kind === 'late' && o.id.endsWith('/firstReport/late')), 'county: late first report', s);
+      check(s.outcomes.some((o) => o.kind === 'late' && (o.obligationId === 'firstReport' || o.id.endsWith('/firstReport/late'))), 'county: late first report', s);
       const regrades = s.timeline.filter((t) => t.action === 'regrade').map((t) => t.details).join('\n');
       check(regrades.includes('major → especiallyMajor') && regrades.includes('especiallyMajor → major'), 'county: escalated by metrics, regraded by hand', s);
       return s;
@@ -183,7 +187,7 @@ const scenarios: Scenario[] = [
       }, plan('county-office'));
       const s = await until(client, id, 'first report overdue', (x) => x.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
       await act(client, id, 'assess', { by: 'zhao.min', note: '研判为重大舆情' });
-      await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 800 } });
+      await feedMetrics(client, id, { by: 'liu.bo', metrics: { posts: 800 } });
       await until(client, id, 'metrics applied', (x) => x.timeline.some((t) => t.action === 'metrics'));
       check(s.stage === 'researchAndWarning', 'county open: still researching', s);
       return await show(client, id);
@@ -208,6 +212,40 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // (g) 首报逾期后由办公室撤销（v1 起：撤销保留已到期义务的认定）
+    name: 'county-withdrawn-after-overdue',
+    since: 1,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '与已立案事件重复的网帖', discoveredAt: isoAgo(2 * 60 * MINUTE - 4_000), discoveredBy: 'liu.bo',
+        metrics: { posts: 600, reads: 30000, comments: 120, sites: 4 },
+      }, plan('county-office'));
+      await until(client, id, 'first report overdue', (x) => x.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
+      const s = await act(client, id, 'withdraw', { by: 'zhao.min', reason: '与已立案事件重复，合并处理' });
+      check(s.stage === 'withdrawn' && s.outcomes.some((o) => o.kind === 'missed'), 'county: withdrawn with its finding', s);
+      return s;
+    },
+  },
+  {
+    // (h) 操作员在 Web UI 取消（v1 起：取消保留认定）
+    name: 'county-cancelled-by-operator',
+    since: 1,
+    cancelled: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '误建的演练事件', discoveredAt: isoAgo(2 * 60 * MINUTE - 4_000), discoveredBy: 'liu.bo', metrics: { posts: 600 },
+      }, plan('county-office'));
+      await until(client, id, 'first report overdue', (x) => x.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
+      await client.workflowService.requestCancelWorkflowExecution({
+        namespace: 'default', workflowExecution: { workflowId: workflowIdFor(id) }, identity: 'record-histories', reason: '误建的演练事件',
+      });
+      await client.workflow.getHandle(workflowIdFor(id)).result().catch(() => undefined);
+      return await show(client, id);
+    },
+  },
+  {
     // (f) 长期跟踪的事件：历史过长，转为新的运行（continue-as-new）
     name: 'county-continue-as-new',
     continueAsNew: true,
@@ -224,9 +262,9 @@ const scenarios: Scenario[] = [
       await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'phone' });
       await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'written' });
       await act(client, id, 'assess', { by: 'zhao.min' });
-      for (let i = 1; i <= 40; i++) await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 20 + i } });
+      for (let i = 1; i <= 40; i++) await feedMetrics(client, id, { by: 'liu.bo', metrics: { posts: 20 + i } });
       await act(client, id, 'report', { by: 'zhao.min', to: 'leaderInCharge', mode: 'written', kind: 'followUp' });
-      for (let i = 41; i <= 60; i++) await sendMetrics(client, id, { by: 'liu.bo', metrics: { posts: 20 + i } });
+      for (let i = 41; i <= 60; i++) await feedMetrics(client, id, { by: 'liu.bo', metrics: { posts: 20 + i } });
       return await until(client, id, 'all readings applied', (x) => x.metrics.posts === 80);
     },
   },
@@ -272,7 +310,7 @@ async function recordOn(scenarios: Scenario[], work: string, extraArgs?: string[
         const status = await scenario.run(client);
         const handle = client.workflow.getHandle(workflowIdFor(scenario.name));
         if (scenario.open) await sleep(1_000);
-        else await handle.result();
+        else await handle.result().catch((err: unknown) => { if (!scenario.cancelled) throw err; });
         await writeRuns(client, scenario, status);
         if (scenario.open) await handle.terminate('history recorded while open');
       }
@@ -290,9 +328,11 @@ async function main() {
   const work = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
   mkdirSync(OUT_DIR, { recursive: true });
   try {
-    await recordOn(scenarios.filter((s) => !s.continueAsNew), work);
+    const version = Number(/^v(\d+)$/.exec(path.basename(OUT_DIR))?.[1] ?? Infinity);
+    const taken = scenarios.filter((s) => (s.since ?? 0) <= version);
+    await recordOn(taken.filter((s) => !s.continueAsNew), work);
     // A server that suggests continue-as-new after 60 events, for the long-running incident.
-    await recordOn(scenarios.filter((s) => s.continueAsNew), work, ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60']);
+    await recordOn(taken.filter((s) => s.continueAsNew), work, ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60']);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

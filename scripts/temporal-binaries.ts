@@ -463,6 +463,19 @@ const HOST = '127.0.0.1';
  * database keeps the attributes it was created with; missing ones are added through the operator API.
  */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  // Ports are picked free, then bound by the server a moment later: on a busy machine another process (or the
+  // server's own random HTTP port) may take one in between. Then try again with fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(opts);
+    } catch (err) {
+      const clash = /address already in use/.test(String(err));
+      if (!clash || attempt >= 4 || opts.port !== undefined) throw err;
+    }
+  }
+}
+
+async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const cli = opts.cliPath ?? (await ensureTemporalCli());
   const port = opts.port ?? (await getFreePort());
   if (opts.port !== undefined) await assertPortFree(port, 'gRPC');
@@ -472,6 +485,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const namespaces = [...new Set(['default', namespace])];
 
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port)];
+  // The HTTP API and metrics ports too, or the server picks its own and may pick the gRPC port we chose.
+  const taken = new Set([port, uiPort]);
+  const freeOther = async () => {
+    let p = await getFreePort();
+    while (taken.has(p)) p = await getFreePort();
+    taken.add(p);
+    return p;
+  };
+  args.push('--http-port', String(await freeOther()), '--metrics-port', String(await freeOther()));
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (opts.dbFile) {
     const db = path.resolve(opts.dbFile);
