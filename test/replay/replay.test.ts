@@ -111,6 +111,34 @@ describe('recorded histories', () => {
   });
 });
 
+describe('v1 histories (docs/versioning.md)', () => {
+  const V1 = path.join(ROOT, 'v1');
+  const v1 = (f: string) => JSON.parse(readFileSync(path.join(V1, f), 'utf8')) as JsonHistory;
+  const markers = (h: JsonHistory) => h.events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED').map((e) => decode(e.markerRecordedEventAttributes.details['patch-data'].payloads[0]).id);
+
+  it('every v1 run records the v1 patch marker; no v0 history has one', () => {
+    for (const f of readdirSync(V1).filter((x) => x.endsWith('.json'))) expect(markers(v1(f)), f).toEqual(['v1-outbox-endings']);
+    for (const f of FILES) expect(markers(read(f)), f).toEqual([]);
+  });
+
+  it('v1 writes each step through one ledger activity, and v0 through one activity per effect', () => {
+    const names = (h: JsonHistory) => new Set(h.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').map((e) => e.activityTaskScheduledEventAttributes.activityType.name));
+    expect(names(v1('school-inquiry-on-time.json'))).toEqual(new Set(['recordStep']));
+    expect(names(read('school-inquiry-on-time.json'))).toEqual(new Set(['notify', 'recordOutcome']));
+  });
+
+  it('the endings v1 adds keep their findings: withdrawn and cancelled, the cancelled run ends Canceled', () => {
+    const cancelled = v1('county-cancelled-by-operator.json');
+    expect(cancelled.events.at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED');
+    expect(count(cancelled, 'ACTIVITY_TASK_SCHEDULED')).toBeGreaterThan(0);
+    const withdrawn = result(v1('county-withdrawn-after-overdue.json'));
+    expect(withdrawn.stage).toBe('withdrawn');
+    expect(withdrawn.outcomes.map((o) => `${o.obligationId}:${o.kind}`)).toContain('firstReport:missed');
+    const dismissed = result(v1('county-dismissed-after-overdue.json'));
+    expect(dismissed.outcomes.map((o) => `${o.obligationId}:${o.kind}`)).toContain('firstReport:missed');
+  });
+});
+
 describe('replay against the current workflow code', () => {
   it('replays every recorded history without a nondeterminism error', async () => {
     const histories = ALL.map((file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'))) }));
