@@ -2,7 +2,7 @@ import { ACTIONS, STAGE_LABELS, type ActionName } from '../plan/codes';
 import { actionSchemas, incidentInputSchema, metricsUpdateSchema, type IncidentInput } from '../plan/incident.schema';
 import { formatIssues, type Plan } from '../plan/plan.schema';
 import { incidentMachine, type IncidentSnapshot } from './incident.machine';
-import { CLOCK_SKEW_MS, eventTypeOf, refusals, type ActionEvent, type IncidentEvent } from './incident.rules';
+import { CLOCK_SKEW_MS, categoryAllows, eventTypeOf, refusals, type ActionEvent, type IncidentEvent } from './incident.rules';
 
 /**
  * Turning what a person sends into a machine event, or into every reason it is refused.
@@ -51,7 +51,8 @@ export function acceptedActions(snapshot: IncidentSnapshot): ActionName[] {
   if (snapshot.status === 'done') return [];
   const node = incidentMachine.states[snapshot.context.stage as keyof typeof incidentMachine.states];
   const events = new Set<string>([...(node?.ownEvents ?? []), ...incidentMachine.root.ownEvents]);
-  return ACTIONS.filter((a) => events.has(eventTypeOf(a)));
+  // "Allowed now" respects the category: an inquiry's reply is not offered for a hype incident.
+  return ACTIONS.filter((a) => events.has(eventTypeOf(a)) && categoryAllows(a, snapshot.context.category));
 }
 
 /** Check a new incident against its plan before anything starts. */

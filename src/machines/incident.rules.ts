@@ -1,6 +1,6 @@
 import {
   CATEGORY_LABELS, GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, STAGE_LABELS, STAGES,
-  assertNever, gradeRank, isReportKind, label, outcomeLabel,
+  assertNever, gradeRank, isEnding, isReportKind, label, outcomeLabel,
   type ActionName, type Category, type Ending, type Grade, type ObligationKind, type ObligationStatus, type OutcomeKind, type Role, type Stage,
 } from '../plan/codes';
 import { formatDuration, parseDuration } from '../plan/duration';
@@ -640,6 +640,10 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     default: break;
   }
   const plan = ctx.plan;
+  // v1: an incident that has ended takes nothing more (the machine's root-level events would otherwise still apply).
+  if ((ctx.rulesVersion ?? 0) >= 1 && isEnding(ctx.stage)) {
+    return [`${event.type === 'METRICS' ? 'metrics' : event.action}: the incident has ended (${ctx.stage}, ${STAGE_LABELS[ctx.stage].zh}); nothing more can be recorded`];
+  }
   if (event.type === 'METRICS') {
     if (event.at < ctx.incident.discoveredAt) out.push('at: is before the incident was discovered');
     if (event.at > event.recordedAt + CLOCK_SKEW_MS) out.push('at: is in the future');
@@ -690,15 +694,15 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
       break;
     }
     case 'replyOpinion': case 'finishHandling': case 'replyResult':
-      if (cat !== 'inquiry') out.push(`${action} applies to inquiry incidents; this one is ${cat ?? 'not classified'}`);
+      if (!categoryAllows(action, cat)) out.push(`${action} applies to inquiry incidents; this one is ${cat ?? 'not classified'}`);
       if (action === 'replyResult' && ctx.facts.opinionRepliedAt === undefined) out.push('replyResult: reply with the handling opinion first (replyOpinion)');
       break;
     case 'publishFacts': case 'refer':
-      if (cat !== 'hype' && cat !== 'fabrication') out.push(`${action} applies to hype and fabrication incidents; this one is ${cat ?? 'not classified'}`);
+      if (!categoryAllows(action, cat)) out.push(`${action} applies to hype and fabrication incidents; this one is ${cat ?? 'not classified'}`);
       if (action === 'refer' && cat === 'hype' && ctx.facts.publicFactsAt === undefined) out.push('refer: a hype incident is referred only after the facts were published and it continues (publishFacts first)');
       break;
     case 'adopt':
-      if (cat !== 'constructive') out.push(`adopt applies to constructive incidents; this one is ${cat ?? 'not classified'}`);
+      if (!categoryAllows(action, cat)) out.push(`adopt applies to constructive incidents; this one is ${cat ?? 'not classified'}`);
       break;
     case 'submitSummary':
       if (cat === 'fabrication' && ctx.facts.referredAt === undefined) {
@@ -716,6 +720,18 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     default: assertNever(action);
   }
   return out;
+}
+
+/** Actions that belong to some categories' handling only (分类处置, 000 篇一 §四(三)). */
+export const ACTION_CATEGORIES: Partial<Record<ActionName, Category[]>> = {
+  replyOpinion: ['inquiry'], finishHandling: ['inquiry'], replyResult: ['inquiry'],
+  publishFacts: ['hype', 'fabrication'], refer: ['hype', 'fabrication'],
+  adopt: ['constructive'],
+};
+
+export function categoryAllows(action: ActionName, category: Category | undefined): boolean {
+  const only = ACTION_CATEGORIES[action];
+  return only === undefined || (category !== undefined && only.includes(category));
 }
 
 /** Allow a claimed time a little ahead of the workflow clock (client clocks drift). */
