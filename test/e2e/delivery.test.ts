@@ -10,7 +10,8 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../scripts/temporal-binaries';
 import { openLedger, type DeliveryRow, type Ledger, type NoticeRow } from '../../src/activities/ledger';
-import { act, connect, startIncident } from '../../src/api/incidents';
+import { act, connect, show, startIncident } from '../../src/api/incidents';
+import { failures, redrive } from '../../src/api/ledger-views';
 import { loadPlanFile } from '../../src/plan/plan.loader';
 import { REPO_ROOT } from '../../scripts/temporal-binaries';
 import { LoopbackReceiver } from '../helpers/receiver';
@@ -140,5 +141,44 @@ describe('delivery has its own path', () => {
     expect(new Set(keys).size).toBe([...receiver.accepted.keys()].filter((k) => k.startsWith(`${id}/`)).length);
     const moot = new Set(rows.filter((n) => n.status === 'superseded').map((n) => n.id));
     expect((await httpDeliveries(id)).filter((d) => !moot.has(d.noticeId)).every((d) => d.status === 'delivered')).toBe(true);
+  });
+
+  it('a notice that finally fails is visible on the incident and in the failures listing, and a re-drive delivers it', async () => {
+    // A worker of its own that gives up after 3 s, on its own task queue and ledger.
+    const dir = tempDir('e2e-delivery-fail-');
+    const ledgerUrl = `sqlite:${path.join(dir, 'ledger.sqlite')}`;
+    const queue = `${taskQueue}-fail`;
+    const w = await startWorkerProcess({ ...workerEnv(), TEMPORAL_TASK_QUEUE: queue, LEDGER_URL: ledgerUrl, DELIVERY_GIVE_UP_AFTER_MS: '3000' });
+    workers.push(w);
+    const c = await connect({ address: server.address, namespace: 'default', taskQueue: queue });
+    const ledger = openLedger(ledgerUrl);
+    try {
+      receiver.mode = 'fail';
+      const id = 'e2e-delivery-failed';
+      await startIncident(c, queue, { id, title: '配送测试：最终失败', discoveredAt: isoAgo(10 * 60_000), discoveredBy: 'liu.bo', metrics: { posts: 600 } }, county);
+      const failed = await eventually('a notice given up on is shown on the incident', async () => {
+        const s = await show(c, id);
+        return s.undelivered.length > 0 ? s : undefined;
+      }, 60_000, 300);
+      const u = failed.undelivered[0];
+      expect(u.reason).toContain('HTTP 503');
+      expect(failed.timeline.some((t) => t.action === 'undelivered' && t.details.includes(u.noticeId))).toBe(true);
+      const listed = await failures(ledger, id);
+      expect(listed.map((f) => f.notice.id)).toContain(u.noticeId);
+      expect(listed.find((f) => f.notice.id === u.noticeId)!.deliveries.some((d) => d.status === 'failed' && d.lastError?.includes('503'))).toBe(true);
+
+      receiver.mode = 'ok';
+      const again = await redrive(ledger, { noticeId: u.noticeId });
+      expect(again.map((n) => n.id)).toEqual([u.noticeId]);
+      await eventually('the re-driven notice is delivered and no longer shown as undelivered', async () => {
+        const s = await show(c, id);
+        return !s.undelivered.some((x) => x.noticeId === u.noticeId) ? s : undefined;
+      }, 60_000, 300);
+      expect((await ledger.getNotice(u.noticeId))?.status).toBe('delivered');
+      expect([...receiver.accepted.keys()].some((k) => k.startsWith(`${u.noticeId}/`))).toBe(true);
+    } finally {
+      await ledger.close();
+      await c.connection.close();
+    }
   });
 });
