@@ -3,14 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Outcome } from '../../src/machines/effects';
+import type { EndingParams, Finding, NoticeParams, Outcome } from '../../src/machines/effects';
 import { LedgerConflictError, UnknownNotificationError, UnsupportedLedgerError } from '../../src/activities/errors';
 import {
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   SqliteLedger,
+  deliveryId,
   openLedger,
   outboxRowId,
+  type DeliveryRow,
   type OutboxRow,
 } from '../../src/activities/ledger';
 
@@ -92,7 +94,8 @@ describe('SqliteLedger migrations', () => {
     const tables = (l.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
       name: string;
     }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['notification_outbox', 'outcomes', 'schema_migrations']));
+    expect(tables).toEqual(['deliveries', 'endings', 'findings', 'notices', 'notification_outbox', 'outcomes', 'schema_migrations']);
+    expect(LATEST_SCHEMA_VERSION).toBe(3);
     const versions = l.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   });
@@ -289,5 +292,394 @@ describe('openLedger', () => {
     expect(() => openLedger('mysql://db/ledger')).toThrow(/Unsupported ledger URL scheme "mysql:"/);
     expect(() => openLedger('  ')).toThrow(UnsupportedLedgerError);
     expect(() => openLedger('sqlite:')).toThrow(UnsupportedLedgerError);
+  });
+});
+
+// ─────────────────────────────── v1 tables: findings, notices, deliveries, endings ───────────────────────────────
+
+const lateFinding: Finding = {
+  id: 'INC-1/firstReport/timers',
+  incidentId: 'INC-1',
+  unitId: 'county-health',
+  source: 'timers',
+  kind: 'late',
+  obligationId: 'firstReport',
+  obligationKind: 'firstReport',
+  personId: 'p-zhang',
+  personName: '张三',
+  role: 'monitor',
+  at: T0,
+  claimedAt: T0,
+  recordedAt: T0 + 60_000,
+  dueAt: T0 - 45 * 60_000,
+  delayMs: 45 * 60_000,
+  rule: { basis: 'rule', source: '000 篇三 §四(二)' },
+  binding: 'binding',
+  accountabilityBasis: '000 篇三 §六',
+  gradeBasis: 'assessed',
+  grade: 'major',
+  pendingStep: 'approval',
+  ending: 'cancelled',
+  plan: { id: 'county-health', version: '2026.1', hash: 'abc123' },
+  reviewState: 'open',
+  details: '首报迟报：迟45m',
+  recordedBy: 'p-zhang',
+};
+
+/** A reviewer's finding about a person: most optional fields absent. */
+const reviewerFinding: Finding = {
+  id: 'INC-2/person=p-li/review:falseReport',
+  incidentId: 'INC-2',
+  unitId: 'city-police',
+  source: 'review:falseReport',
+  kind: 'falseReport',
+  role: 'office',
+  at: T0 + 1000,
+  accountabilityBasis: 'none stated in the plan (本预案未规定责任追究条款)',
+  plan: { id: 'city-police', version: '1', hash: 'def456' },
+  reviewState: 'open',
+  details: '谎报伤亡人数',
+};
+
+function notice(over: Partial<NoticeParams> = {}): NoticeParams {
+  const base: NoticeParams = {
+    noticeId: 'INC-1/assigned/firstReport/due=20250303T103000.123Z,set=20250303T083000.123Z',
+    incidentId: 'INC-1',
+    unitId: 'county-health',
+    kind: 'assigned',
+    about: 'firstReport',
+    trigger: 'due=20250303T103000.123Z,set=20250303T083000.123Z',
+    obligationId: 'firstReport',
+    obligationKind: 'firstReport',
+    dueAt: T0 + 2 * 3_600_000,
+    owner: { personId: 'p-zhang', name: '张三', role: 'monitor' },
+    roles: ['monitor'],
+    recipients: [{ personId: 'p-zhang', name: '张三', role: 'monitor', contacts: { phone: '13800000001' } }],
+    facts: {},
+    incident: { title: '网传某医院收费问题', unitName: '某县卫健局', timeZone: 'Asia/Shanghai', language: 'zh', planId: 'county-health' },
+    createdAt: T0,
+  };
+  return { ...base, ...over };
+}
+
+/** A notice of `kind` about `obligationId` in `incidentId`, its id from those. */
+const noticeOf = (incidentId: string, kind: NoticeParams['kind'], obligationId: string | undefined, createdAt = T0): NoticeParams =>
+  notice({
+    noticeId: `${incidentId}/${kind}/${obligationId ?? 'none'}/at=${createdAt}`, incidentId, kind, about: obligationId ?? 'none',
+    trigger: `at=${createdAt}`, obligationId, createdAt,
+  });
+
+function delivery(noticeId: string, personId: string, channel: string, over: Partial<DeliveryRow> = {}): DeliveryRow {
+  return {
+    id: deliveryId(noticeId, `person=${personId}`, channel), noticeId, incidentId: 'INC-1', destination: `person=${personId}`,
+    personId, personName: personId === 'p-zhang' ? '张三' : '王五', channel, status: 'pending', attempts: 0, createdAt: T0, ...over,
+  };
+}
+
+describe('SqliteLedger findings', () => {
+  let l: SqliteLedger;
+  beforeEach(() => {
+    l = ledgerAt(file, () => T0 + 5000);
+    l.migrate();
+  });
+
+  it('records a finding once with every field a review needs, reads it back as written; absent fields stay absent', async () => {
+    expect(await l.recordFinding(lateFinding)).toEqual({ inserted: true });
+    expect(await l.recordFinding(reviewerFinding)).toEqual({ inserted: true });
+    expect(await l.listFindings()).toEqual([lateFinding, reviewerFinding]);
+    const [, back] = await l.listFindings();
+    for (const k of ['obligationId', 'personId', 'claimedAt', 'dueAt', 'delayMs', 'rule', 'binding', 'gradeBasis', 'grade', 'ending', 'recordedBy']) {
+      expect(Object.keys(back), k).not.toContain(k);
+    }
+    const raw = l.db.prepare('SELECT at, claimed_at, act_recorded_at, due_at, rule_basis, rule_source, recorded_at FROM findings WHERE id = ?').get(lateFinding.id);
+    expect(raw).toEqual({
+      at: '2025-03-03T08:30:00.123Z', claimed_at: '2025-03-03T08:30:00.123Z', act_recorded_at: '2025-03-03T08:31:00.123Z',
+      due_at: '2025-03-03T07:45:00.123Z', rule_basis: 'rule', rule_source: '000 篇三 §四(二)', recorded_at: '2025-03-03T08:30:05.123Z',
+    });
+  });
+
+  it('is idempotent: the same id and content again is no new row', async () => {
+    await l.recordFinding(lateFinding);
+    expect(await l.recordFinding({ ...lateFinding })).toEqual({ inserted: false });
+    expect((l.db.prepare('SELECT COUNT(*) AS n FROM findings').get() as { n: number }).n).toBe(1);
+  });
+
+  it('throws LedgerConflictError naming the differing fields when the same id arrives with other content', async () => {
+    await l.recordFinding(lateFinding);
+    const err = await l.recordFinding({ ...lateFinding, kind: 'missed', delayMs: undefined, reviewState: 'notReviewed' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerConflictError);
+    expect(err).toMatchObject({ table: 'findings', id: lateFinding.id, fields: ['kind', 'delay_ms', 'review_state'] });
+    expect((err as Error).message).toBe('findings row "INC-1/firstReport/timers" already exists with different content (differs in: kind, delay_ms, review_state)');
+    // the plan and the rule are content too
+    await expect(l.recordFinding({ ...lateFinding, plan: { ...lateFinding.plan, hash: 'other' } })).rejects.toMatchObject({ fields: ['plan_hash'] });
+    await expect(l.recordFinding({ ...lateFinding, rule: undefined })).rejects.toMatchObject({ fields: ['rule_basis', 'rule_source'] });
+    expect(await l.listFindings()).toEqual([lateFinding]);
+  });
+
+  it('filters by incident and by unit, ordered by time', async () => {
+    const early: Finding = { ...lateFinding, id: 'INC-1/writtenReport/timers', kind: 'onTime', at: T0 - 60_000, reviewState: 'notReviewed' };
+    for (const f of [lateFinding, reviewerFinding, early]) await l.recordFinding(f);
+    expect((await l.listFindings({ incidentId: 'INC-1' })).map((f) => f.id)).toEqual([early.id, lateFinding.id]);
+    expect((await l.listFindings({ unitId: 'city-police' })).map((f) => f.id)).toEqual([reviewerFinding.id]);
+    expect(await l.listFindings({ incidentId: 'INC-1', unitId: 'city-police' })).toEqual([]);
+  });
+
+  it('rejects an invalid time instead of storing garbage', async () => {
+    await expect(l.recordFinding({ ...lateFinding, claimedAt: Number.NaN })).rejects.toThrow(RangeError);
+    expect(await l.listFindings()).toEqual([]);
+  });
+});
+
+describe('SqliteLedger endings', () => {
+  let l: SqliteLedger;
+  beforeEach(() => {
+    l = ledgerAt(file, () => T0 + 7000);
+    l.migrate();
+  });
+  const ending: EndingParams = { incidentId: 'INC-1', unitId: 'county-health', ending: 'cancelled', at: T0, reason: '误建', by: 'ops@ui' };
+
+  it('records how an incident ended once; the same again is no new row, another ending a conflict', async () => {
+    expect(await l.recordEnding(ending)).toEqual({ inserted: true });
+    expect(await l.recordEnding({ ...ending })).toEqual({ inserted: false });
+    await expect(l.recordEnding({ ...ending, ending: 'withdrawn', by: 'p-li' })).rejects.toMatchObject({ table: 'endings', id: 'INC-1', fields: ['ending', 'by_person'] });
+    expect(await l.recordEnding({ incidentId: 'INC-2', unitId: 'county-health', ending: 'terminated', at: T0 + 1 })).toEqual({ inserted: true });
+    expect(await l.listEndings()).toEqual([
+      { ...ending, recordedAt: T0 + 7000 },
+      { incidentId: 'INC-2', unitId: 'county-health', ending: 'terminated', at: T0 + 1, recordedAt: T0 + 7000 },
+    ]);
+    expect((await l.listEndings({ incidentId: 'INC-2' })).map((e) => e.ending)).toEqual(['terminated']);
+  });
+});
+
+describe('SqliteLedger notices', () => {
+  let l: SqliteLedger;
+  let now: number;
+  beforeEach(() => {
+    now = T0 + 9000;
+    l = ledgerAt(file, () => now);
+    l.migrate();
+  });
+
+  it('records a notice once, pending and due at once; the same id again is no new row and keeps the first payload', async () => {
+    const n = notice();
+    expect(await l.recordNotice(n)).toEqual({ inserted: true });
+    // a retry after a deploy: the same meaning, a payload shaped differently
+    expect(await l.recordNotice({ ...n, recipients: [], createdAt: T0 + 60_000 })).toEqual({ inserted: false });
+    expect(await l.listNotices()).toEqual([{
+      id: n.noticeId, incidentId: 'INC-1', unitId: 'county-health', kind: 'assigned', obligationId: 'firstReport', dueAt: n.dueAt,
+      notice: n, status: 'pending', attempts: 0, nextAttemptAt: T0, createdAt: T0,
+    }]);
+    expect(await l.getNotice(n.noticeId)).toEqual((await l.listNotices())[0]);
+    expect(await l.getNotice('INC-1/nope')).toBeUndefined();
+  });
+
+  it('throws LedgerConflictError when a notice id is reused for another meaning', async () => {
+    await l.recordNotice(notice());
+    const err = await l.recordNotice(notice({ kind: 'reminder', trigger: 'before=30m' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerConflictError);
+    expect(err).toMatchObject({ table: 'notices', fields: ['kind', 'trigger_key'] });
+    expect((await l.listNotices()).map((r) => r.kind)).toEqual(['assigned']);
+  });
+
+  it('settleNotices supersedes only the pending assigned, reminder and overdue notices of that obligation and incident', async () => {
+    const mine = [noticeOf('INC-1', 'assigned', 'firstReport', T0), noticeOf('INC-1', 'reminder', 'firstReport', T0 + 1), noticeOf('INC-1', 'overdue', 'firstReport', T0 + 2)];
+    const others = [
+      noticeOf('INC-1', 'overdue', 'firstReport', T0 + 3), // failed already: not pending
+      noticeOf('INC-1', 'referral', 'firstReport', T0 + 4), // another kind
+      noticeOf('INC-1', 'assigned', 'publicResponse', T0 + 5), // another obligation
+      noticeOf('INC-2', 'assigned', 'firstReport', T0 + 6), // another incident
+      noticeOf('INC-1', 'regrade', undefined, T0 + 7), // about no obligation
+    ];
+    for (const n of [...mine, ...others]) await l.recordNotice(n);
+    await l.updateNotice(others[0].noticeId, { status: 'failed', attempts: 5, lastError: 'gave up' });
+    await l.ensureDeliveries([delivery(mine[0].noticeId, 'p-zhang', 'log'), delivery(mine[0].noticeId, 'p-wang', 'email', { status: 'delivered' })]);
+    await l.updateDelivery(deliveryId(mine[0].noticeId, 'person=p-wang', 'email'), { status: 'delivered', deliveredAt: T0 });
+    await l.ensureDeliveries([delivery(others[2].noticeId, 'p-zhang', 'log')]);
+
+    now = T0 + 20_000;
+    expect(await l.settleNotices('INC-1', 'firstReport', 'met')).toBe(3);
+    const byId = new Map((await l.listNotices()).map((r) => [r.id, r]));
+    for (const n of mine) expect(byId.get(n.noticeId)).toMatchObject({ status: 'superseded', settledReason: 'met', updatedAt: T0 + 20_000 });
+    expect(others.map((n) => byId.get(n.noticeId)!.status)).toEqual(['failed', 'pending', 'pending', 'pending', 'pending']);
+    expect(others.every((n) => byId.get(n.noticeId)!.settledReason === undefined)).toBe(true);
+    // deliveries of a superseded notice not yet made are not made; one made stays made; others' are untouched
+    expect((await l.listDeliveries({ noticeId: mine[0].noticeId })).map((d) => [d.destination, d.status])).toEqual([
+      ['person=p-zhang', 'superseded'], ['person=p-wang', 'delivered'],
+    ]);
+    expect((await l.listDeliveries({ noticeId: others[2].noticeId })).map((d) => d.status)).toEqual(['pending']);
+    // settling again finds nothing left pending
+    expect(await l.settleNotices('INC-1', 'firstReport', 'met')).toBe(0);
+    // and nothing superseded is claimed
+    expect((await l.claimNotices(T0 + 60_000, 10, 60_000)).map((r) => r.id)).toEqual([others[1].noticeId, others[2].noticeId, others[3].noticeId, others[4].noticeId]);
+  });
+
+  it('claimNotices leases what is due: a second claim within the lease gets nothing, after it the rows again', async () => {
+    const a = noticeOf('INC-1', 'assigned', 'firstReport', T0);
+    const b = noticeOf('INC-1', 'reminder', 'firstReport', T0 + 1000);
+    const later = noticeOf('INC-1', 'overdue', 'firstReport', T0 + 120_000);
+    for (const n of [later, b, a]) await l.recordNotice(n);
+    const lease = 30_000;
+    const first = await l.claimNotices(T0 + 10_000, 10, lease);
+    // due ones only, earliest first
+    expect(first.map((r) => [r.id, r.claimedUntil])).toEqual([[a.noticeId, T0 + 10_000 + lease], [b.noticeId, T0 + 10_000 + lease]]);
+    expect(await l.claimNotices(T0 + 20_000, 10, lease)).toEqual([]);
+    expect(await l.claimNotices(T0 + 10_000 + lease - 1, 10, lease)).toEqual([]);
+    const again = await l.claimNotices(T0 + 10_000 + lease, 1, lease);
+    expect(again.map((r) => r.id)).toEqual([a.noticeId]);
+    expect((await l.claimNotices(T0 + 10_000 + lease, 10, lease)).map((r) => r.id)).toEqual([b.noticeId]);
+    // a delivered one is never claimed again
+    await l.updateNotice(a.noticeId, { status: 'delivered', attempts: 1, deliveredAt: T0 + 50_000 });
+    expect((await l.claimNotices(T0 + 200_000, 10, lease)).map((r) => r.id)).toEqual([b.noticeId, later.noticeId]);
+  });
+
+  it('updateNotice records where a notice stands and releases its claim; it leaves a superseded notice alone; an unknown id is refused', async () => {
+    const n = notice();
+    await l.recordNotice(n);
+    await l.claimNotices(T0 + 1000, 10, 60_000);
+    now = T0 + 2000;
+    await l.updateNotice(n.noticeId, { status: 'pending', attempts: 1, nextAttemptAt: T0 + 7000, lastError: 'HTTP 503' });
+    expect(await l.getNotice(n.noticeId)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 7000, lastError: 'HTTP 503', updatedAt: T0 + 2000 });
+    expect((await l.getNotice(n.noticeId))!.claimedUntil).toBeUndefined();
+    // released: due again at its next attempt, claimable before the old lease ran out
+    expect((await l.claimNotices(T0 + 7000, 10, 60_000)).map((r) => r.id)).toEqual([n.noticeId]);
+    await l.updateNotice(n.noticeId, { status: 'delivered', attempts: 2, deliveredAt: T0 + 8000 });
+    const done = (await l.getNotice(n.noticeId))!;
+    expect(done).toMatchObject({ status: 'delivered', attempts: 2, deliveredAt: T0 + 8000 });
+    expect(done.lastError).toBeUndefined();
+
+    const moot = noticeOf('INC-1', 'reminder', 'publicResponse');
+    await l.recordNotice(moot);
+    await l.settleNotices('INC-1', 'publicResponse', 'waived');
+    await l.updateNotice(moot.noticeId, { status: 'delivered', attempts: 1, deliveredAt: T0 + 9000 });
+    expect(await l.getNotice(moot.noticeId)).toMatchObject({ status: 'superseded', attempts: 0, settledReason: 'waived' });
+
+    await expect(l.updateNotice('INC-1/nope', { status: 'failed', attempts: 1 })).rejects.toThrow(UnknownNotificationError);
+  });
+
+  it('listNotices filters by incident and by status, in the order they were recorded', async () => {
+    const a = noticeOf('INC-1', 'assigned', 'firstReport', T0);
+    const b = noticeOf('INC-2', 'assigned', 'firstReport', T0 + 1);
+    const c = noticeOf('INC-1', 'reminder', 'firstReport', T0 + 2);
+    for (const n of [a, b, c]) await l.recordNotice(n);
+    await l.updateNotice(c.noticeId, { status: 'failed', attempts: 3 });
+    expect((await l.listNotices({ incidentId: 'INC-1' })).map((r) => r.id)).toEqual([a.noticeId, c.noticeId]);
+    expect((await l.listNotices({ status: 'failed' })).map((r) => r.id)).toEqual([c.noticeId]);
+    expect((await l.listNotices({ incidentId: 'INC-2', status: 'failed' }))).toEqual([]);
+  });
+});
+
+describe('SqliteLedger deliveries and re-drive', () => {
+  let l: SqliteLedger;
+  let now: number;
+  beforeEach(() => {
+    now = T0 + 9000;
+    l = ledgerAt(file, () => now);
+    l.migrate();
+  });
+
+  it('ensureDeliveries creates each delivery once and returns the rows asked for as they stand', async () => {
+    const n = notice();
+    await l.recordNotice(n);
+    const zhang = delivery(n.noticeId, 'p-zhang', 'log');
+    const wangMail = delivery(n.noticeId, 'p-wang', 'email', { address: 'wang@example.gov.cn' });
+    expect(zhang.id).toBe(`${n.noticeId}/person=p-zhang/log`);
+    const created = await l.ensureDeliveries([zhang, wangMail]);
+    expect(created).toEqual([zhang, wangMail]);
+    now = T0 + 10_000;
+    await l.updateDelivery(zhang.id, { status: 'delivered', attempts: 1, deliveredAt: T0 + 10_000, subject: '【某县卫健局】待办：首报', text: '请于…' });
+    // asked again (a dispatcher retrying), with one more destination: the made one is not reset
+    const wangPhone = delivery(n.noticeId, 'p-wang', 'phone', { address: '13800000000', createdAt: T0 + 10_000 });
+    const again = await l.ensureDeliveries([{ ...zhang, createdAt: T0 + 10_000 }, wangMail, wangPhone]);
+    expect(again.map((d) => [d.id, d.status, d.attempts])).toEqual([
+      [zhang.id, 'delivered', 1], [wangMail.id, 'pending', 0], [wangPhone.id, 'pending', 0],
+    ]);
+    expect(again[0]).toMatchObject({ deliveredAt: T0 + 10_000, subject: '【某县卫健局】待办：首报', text: '请于…', createdAt: T0, updatedAt: T0 + 10_000 });
+    expect(await l.listDeliveries({ noticeId: n.noticeId })).toHaveLength(3);
+    expect(await l.listDeliveries({ incidentId: 'INC-2' })).toEqual([]);
+    // only the rows asked for are returned
+    expect((await l.ensureDeliveries([wangPhone])).map((d) => d.id)).toEqual([wangPhone.id]);
+  });
+
+  it('updateDelivery changes only the fields given; an unknown id is refused', async () => {
+    const n = notice();
+    await l.recordNotice(n);
+    const d = delivery(n.noticeId, 'p-wang', 'email', { address: 'wang@example.gov.cn' });
+    await l.ensureDeliveries([d]);
+    await l.updateDelivery(d.id, { status: 'failed', attempts: 1, lastError: 'SMTP 451', nextAttemptAt: T0 + 60_000 });
+    await l.updateDelivery(d.id, { attempts: 2 });
+    const [row] = await l.listDeliveries({ noticeId: n.noticeId });
+    expect(row).toMatchObject({ status: 'failed', attempts: 2, lastError: 'SMTP 451', nextAttemptAt: T0 + 60_000, address: 'wang@example.gov.cn' });
+    await l.updateDelivery(d.id, { lastError: undefined });
+    expect((await l.listDeliveries({ noticeId: n.noticeId }))[0].lastError).toBeUndefined();
+    await expect(l.updateDelivery('nope/person=x/log', { status: 'delivered' })).rejects.toThrow(UnknownNotificationError);
+  });
+
+  it('redrive puts failed notices (one, or all of an incident) back in the queue due now, with their failed deliveries', async () => {
+    const a = noticeOf('INC-1', 'assigned', 'firstReport', T0);
+    const b = noticeOf('INC-1', 'overdue', 'firstReport', T0 + 1);
+    const ok = noticeOf('INC-1', 'reminder', 'firstReport', T0 + 2);
+    const elsewhere = noticeOf('INC-2', 'assigned', 'firstReport', T0 + 3);
+    for (const n of [a, b, ok, elsewhere]) await l.recordNotice(n);
+    for (const n of [a, b, elsewhere]) await l.updateNotice(n.noticeId, { status: 'failed', attempts: 8, lastError: 'gave up' });
+    await l.updateNotice(ok.noticeId, { status: 'delivered', attempts: 1, deliveredAt: T0 + 5 });
+    const failedMail = delivery(a.noticeId, 'p-wang', 'email');
+    const madeLog = delivery(a.noticeId, 'p-zhang', 'log');
+    await l.ensureDeliveries([failedMail, madeLog]);
+    await l.updateDelivery(failedMail.id, { status: 'failed', attempts: 8, lastError: 'SMTP 550' });
+    await l.updateDelivery(madeLog.id, { status: 'delivered', attempts: 1, deliveredAt: T0 + 5 });
+
+    await expect(l.redrive({}, T0)).rejects.toThrow(RangeError);
+    const one = await l.redrive({ noticeId: b.noticeId }, T0 + 100_000);
+    expect(one.map((r) => [r.id, r.status, r.nextAttemptAt])).toEqual([[b.noticeId, 'pending', T0 + 100_000]]);
+    const all = await l.redrive({ incidentId: 'INC-1' }, T0 + 200_000);
+    // b is pending again, so only a is re-driven now; the delivered reminder and the other incident are left alone
+    expect(all.map((r) => r.id)).toEqual([a.noticeId]);
+    expect((await l.getNotice(a.noticeId))).toMatchObject({ status: 'pending', nextAttemptAt: T0 + 200_000, attempts: 8 });
+    expect((await l.getNotice(a.noticeId))!.claimedUntil).toBeUndefined();
+    expect((await l.getNotice(ok.noticeId))!.status).toBe('delivered');
+    expect((await l.getNotice(elsewhere.noticeId))!.status).toBe('failed');
+    expect((await l.listDeliveries({ noticeId: a.noticeId })).map((d) => [d.channel, d.status, d.nextAttemptAt])).toEqual([
+      ['email', 'pending', T0 + 200_000], ['log', 'delivered', undefined],
+    ]);
+    // re-driven notices are claimed when due, earliest first
+    expect((await l.claimNotices(T0 + 200_000, 10, 1000)).map((r) => r.id)).toEqual([b.noticeId, a.noticeId]);
+  });
+});
+
+describe('SqliteLedger migration from a v2 database', () => {
+  it('adds the v1 tables and keeps the old outcomes and outbox rows readable', async () => {
+    // a ledger as the v2 schema left it: migrations 1 and 2 only, with rows in both tables
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.slice(0, 2)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, '2025-01-01T00:00:00.000Z');
+    }
+    old.close();
+    const v2 = ledgerAt(file, () => T0);
+    expect(v2.schemaVersion()).toBe(2);
+    await v2.recordOutcome(lateOutcome);
+    await v2.recordOutcome(commendation);
+    await v2.enqueueNotification(outboxRow());
+    await v2.markNotification(outboxRow().id, 'sent');
+    await v2.close();
+
+    const l = ledgerAt(file, () => T0 + 1000);
+    l.migrate();
+    expect(l.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(l.db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toEqual([
+      { version: 1, applied_at: '2025-01-01T00:00:00.000Z' },
+      { version: 2, applied_at: '2025-01-01T00:00:00.000Z' },
+      { version: 3, applied_at: new Date(T0 + 1000).toISOString() },
+    ]);
+    expect(await l.listOutcomes()).toEqual([lateOutcome, commendation]);
+    expect(await l.listNotifications()).toEqual([{ ...outboxRow(), status: 'sent' }]);
+    // the old tables still take writes (v0 incidents still running), the new ones are empty and work
+    expect(await l.recordOutcome({ ...lateOutcome, id: 'INC-1/writtenReport/late' })).toEqual({ inserted: true });
+    expect(await l.listFindings()).toEqual([]);
+    expect(await l.recordFinding(lateFinding)).toEqual({ inserted: true });
+    expect(await l.recordNotice(notice())).toEqual({ inserted: true });
+    expect(await l.listOutcomes({ incidentId: 'INC-1' })).toHaveLength(2);
   });
 });
