@@ -192,7 +192,10 @@ export interface ListFilter {
   stage?: Stage;
   grade?: Grade;
   unit?: string;
+  /** anything overdue: a binding limit or a target passed (v0 incidents: OverdueCount) */
   overdue?: boolean;
+  /** only incidents with a binding limit passed */
+  binding?: boolean;
   /** include closed and dismissed incidents */
   all?: boolean;
 }
@@ -206,7 +209,11 @@ export interface ListedIncident {
   category?: string;
   unit?: string;
   nextDeadlineAt?: string;
+  /** the earliest unmet due, passed or not (v1 incidents) */
+  earliestDueAt?: string;
   overdueCount: number;
+  bindingOverdueCount?: number;
+  targetOverdueCount?: number;
   startTime: string;
   /** from the workflow's memo (absent for incidents started before the memo was written) */
   title?: string;
@@ -227,7 +234,8 @@ export function listQuery(f: ListFilter): string {
   if (f.stage) q.push(`IncidentStage = ${quote(f.stage)}`);
   if (f.grade) q.push(`IncidentGrade = ${quote(f.grade)}`);
   if (f.unit) q.push(`IncidentUnit = ${quote(f.unit)}`);
-  if (f.overdue) q.push('OverdueCount > 0');
+  if (f.overdue) q.push('(BindingOverdueCount > 0 OR TargetOverdueCount > 0 OR OverdueCount > 0)');
+  if (f.binding) q.push('BindingOverdueCount > 0');
   return q.join(' AND ');
 }
 
@@ -254,7 +262,10 @@ export function toListed(w: WorkflowExecutionInfo): ListedIncident {
     category: sa.get(SA.category),
     unit: sa.get(SA.unit),
     nextDeadlineAt: next ? next.toISOString() : undefined,
+    earliestDueAt: sa.get(SA.earliestDueAt)?.toISOString(),
     overdueCount: sa.get(SA.overdueCount) ?? 0,
+    bindingOverdueCount: sa.get(SA.bindingOverdueCount),
+    targetOverdueCount: sa.get(SA.targetOverdueCount),
     startTime: w.startTime.toISOString(),
     title: memoText(w.memo, 'title'),
     unitName: memoText(w.memo, 'unitName'),

@@ -7,6 +7,8 @@ import type { Client } from '@temporalio/client';
 import {
   act, checkIncident, history, IncidentError, list, sendMetrics, show, startIncident, type ListedIncident,
 } from '../api/incidents';
+import { failures, noticesFor, reconcile, redrive, type NoticeView } from '../api/ledger-views';
+import { openLedger, type Ledger } from '../activities/ledger';
 import { ACTIONS, LANGUAGES, type Language } from '../plan/codes';
 import { loadPlanDir, resolvePlan } from '../plan/plan.loader';
 import type { TemporalSettings } from '../runtime/connection';
@@ -32,6 +34,10 @@ export interface Context {
   settings(): TemporalSettings;
   /** connects on first use; the connection is closed when the command ends */
   client(): Promise<Client>;
+  /** the ledger LEDGER_URL names (default sqlite:.data/ledger.sqlite), opened on first use and closed at the end */
+  ledger(): Promise<Ledger>;
+  /** the ledger if it can be read (show works without it) */
+  ledgerIfPresent(): Promise<Ledger | undefined>;
 }
 
 export interface Command extends CommandSyntax {
@@ -97,24 +103,65 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'metrics',
-    summary: 'send new monitoring metrics (a signal)',
+    summary: 'record new monitoring metrics; a reading the incident would ignore (in the future, before discovery) is refused',
     args: [incident],
     options: payloadOptions,
     oneOf: [['data', 'data-file']],
     async run(ctx) {
       const body = payload(ctx);
-      await sendMetrics(await ctx.client(), ctx.inv.args.id!, body);
-      await ctx.print({ sent: true }, () => 'metrics sent');
+      const s = await sendMetrics(await ctx.client(), ctx.inv.args.id!, body);
+      await ctx.print(s, () => formatStatus(s, ctx.now));
     },
   },
   {
     name: 'show',
-    summary: 'stage, grade, obligations (due / done / late), timeline, outcomes',
+    summary: 'stage, grade, obligations (due / done / late), timeline, outcomes, and where each notice stands',
     args: [incident],
     options: [],
     async run(ctx) {
       const s = await show(await ctx.client(), ctx.inv.args.id!);
-      await ctx.print(s, () => formatStatus(s, ctx.now));
+      const ledger = await ctx.ledgerIfPresent();
+      const notices = ledger ? await noticesFor(ledger, s.id) : undefined;
+      await ctx.print(notices ? { ...s, notices: notices.map(noticeSummary) } : s, () => formatStatus(s, ctx.now) + (notices ? `\n\n${formatNotices(notices, s.language)}` : ''));
+    },
+  },
+  {
+    name: 'failures',
+    summary: 'notices the dispatcher gave up on, with each delivery\'s last error (all incidents, or one)',
+    args: [],
+    options: [opt('incident', '<id>', 'only this incident')],
+    async run(ctx) {
+      const id = ctx.inv.options.incident as string | undefined;
+      const rows = await failures(await ctx.ledger(), id?.replace(/^incident-/, ''));
+      await ctx.print(rows.map(noticeSummary), () => (rows.length ? formatNotices(rows, 'zh') : '没有未送达的通知 / no undelivered notices'));
+    },
+  },
+  {
+    name: 'redrive',
+    summary: 'put failed notices back in the dispatcher\'s queue: one notice id, or --incident <id> for all of an incident',
+    args: [{ name: 'notice', optional: true }],
+    options: [opt('incident', '<id>', 'every failed notice of this incident')],
+    async run(ctx) {
+      const noticeId = ctx.inv.args.notice;
+      const incidentId = (ctx.inv.options.incident as string | undefined)?.replace(/^incident-/, '');
+      if (!noticeId === !incidentId) throw new UsageError('redrive: name one notice id or --incident <id>, not both and not neither', usageLine(this));
+      const rows = await redrive(await ctx.ledger(), noticeId ? { noticeId } : { incidentId });
+      if (rows.length === 0) throw new IncidentError('NotFound', `no failed notice ${noticeId ? `"${noticeId}"` : `of incident ${incidentId}`} (see \`failures\`)`);
+      await ctx.print(rows.map((n) => n.id), () => rows.map((n) => `queued again: ${n.id}`).join('\n'));
+    },
+  },
+  {
+    name: 'reconcile',
+    summary: 'write the findings of terminated, timed-out and failed incidents as of their ending (idempotent; needs a worker)',
+    args: [],
+    options: [opt('incident', '<id>', 'only this incident')],
+    async run(ctx) {
+      const id = (ctx.inv.options.incident as string | undefined)?.replace(/^incident-/, '');
+      const rows = await reconcile(await ctx.client(), await ctx.ledger(), id ? { incidentId: id } : {});
+      await ctx.print(rows, () => (rows.length
+        ? rows.map((r) => `${r.incidentId}: ${r.ending} at ${r.at} — ${r.error ? `not reconciled: ${r.error}` : `${r.written} of ${r.findings} finding(s) written`}`).join('\n')
+        : 'nothing to reconcile'));
+      if (rows.some((r) => r.error)) throw new IncidentError('Unavailable', 'some incidents could not be reconciled (is a worker running on their task queue?)');
     },
   },
   {
@@ -123,7 +170,8 @@ export const COMMANDS: readonly Command[] = [
     args: [],
     options: [
       opt('stage', '<stage>', 'only this stage'), opt('grade', '<grade>', 'only this grade'), opt('unit', '<unit id>', 'only this unit'),
-      flag('overdue', 'only incidents with a passed, unmet deadline'), flag('all', 'closed and dismissed ones too'),
+      flag('overdue', 'only incidents with a passed, unmet deadline (binding or target)'), flag('binding', 'only incidents with a binding limit passed'),
+      flag('all', 'closed and dismissed ones too'),
       opt('limit', '<n>', `rows per page (default ${DEFAULT_LIMIT}; with --json: all rows unless given)`), opt('page', '<k>', 'page number, from 1'),
       lang,
     ],
@@ -134,7 +182,8 @@ export const COMMANDS: readonly Command[] = [
       const pageNo = positiveInt(this, 'page', o.page, 1);
       oneOfValues(this, 'lang', o.lang, LANGUAGES);
       const rows = sortByUrgency(await list(await ctx.client(), {
-        stage: o.stage as never, grade: o.grade as never, unit: o.unit as string | undefined, overdue: o.overdue === true, all: o.all === true,
+        stage: o.stage as never, grade: o.grade as never, unit: o.unit as string | undefined, overdue: o.overdue === true,
+        binding: o.binding === true, all: o.all === true,
       }));
       const page = paginate<ListedIncident>(rows, limit, pageNo);
       await ctx.print(explicitPaging ? page.rows : rows, () => formatList(page, ctx.now, languageFor(this, ctx, rows), { showStatus: o.all === true }));
@@ -186,6 +235,32 @@ export const COMMANDS: readonly Command[] = [
     },
   },
 ];
+
+/** A notice and its deliveries, as `--json` prints them. */
+function noticeSummary(v: NoticeView) {
+  const n = v.notice;
+  return {
+    id: n.id, kind: n.kind, obligationId: n.obligationId ?? null, status: n.status, attempts: n.attempts,
+    nextAttemptAt: n.nextAttemptAt ? new Date(n.nextAttemptAt).toISOString() : null,
+    deliveredAt: n.deliveredAt ? new Date(n.deliveredAt).toISOString() : null, lastError: n.lastError ?? null, settledReason: n.settledReason ?? null,
+    deliveries: v.deliveries.map((d) => ({ id: d.id, to: d.personName, channel: d.channel, status: d.status, attempts: d.attempts, lastError: d.lastError ?? null })),
+  };
+}
+
+const NOTICE_WORDS = {
+  zh: { title: '通知', kind: '类型', about: '事项', status: '状态', tries: '尝试', deliveries: '送达', error: '原因' },
+  en: { title: 'notices', kind: 'kind', about: 'about', status: 'status', tries: 'tries', deliveries: 'delivered', error: 'reason' },
+} as const;
+
+function formatNotices(rows: NoticeView[], language: Language): string {
+  const w = NOTICE_WORDS[language];
+  const lines = rows.map((v) => {
+    const done = v.deliveries.filter((d) => d.status === 'delivered').length;
+    const error = v.notice.status === 'delivered' || v.notice.status === 'superseded' ? (v.notice.settledReason ?? '') : (v.notice.lastError ?? '');
+    return [v.notice.kind, v.notice.obligationId ?? v.notice.notice.about, v.notice.status, String(v.notice.attempts), `${done}/${v.deliveries.length}`, error];
+  });
+  return [`  ${w.title}`, ...table([[w.kind, w.about, w.status, w.tries, w.deliveries, w.error], ...lines], { indent: '    ' })].join('\n');
+}
 
 export function commandHelp(c: CommandSyntax & { summary: string }): string {
   const options = [...c.options, ...GLOBAL_OPTIONS].map((o) => [o.type === 'boolean' ? `--${o.name}` : `--${o.name} ${o.value ?? '<value>'}`, o.help]);

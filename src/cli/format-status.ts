@@ -37,7 +37,8 @@ function obligationStatus(o: Obligation, l: Locale): string {
   const w = WORDS[l.language];
   const base = o.statusLabel;
   if (o.overdue) return `${base}${bracket(l, w.overdueMark)}`;
-  if (o.flaggedOverdue) return `${base}${bracket(l, w.flaggedMark)}`;
+  // 逾期后补录 only when the act was really recorded after the overdue flag
+  if (o.recordedAfterFlag) return `${base}${bracket(l, w.flaggedMark)}`;
   return base;
 }
 

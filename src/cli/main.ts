@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { existsSync } from 'node:fs';
 import { connect } from '../api/incidents';
+import { openLedger, type Ledger } from '../activities/ledger';
 import { temporalSettings, type TemporalSettings } from '../runtime/connection';
 import { parseCommandLine } from './args';
 import { commandHelp, COMMANDS, type Context } from './commands';
@@ -42,6 +44,13 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   let client: Client | undefined;
   let connecting: Promise<Client> | undefined;
   let settings: TemporalSettings | undefined;
+  let ledger: Ledger | undefined;
+  const ledgerUrl = io.env.LEDGER_URL ?? 'sqlite:.data/ledger.sqlite';
+  const openOnce = async () => {
+    ledger ??= openLedger(ledgerUrl);
+    await ledger.migrate();
+    return ledger;
+  };
   try {
     const inv = parseCommandLine(argv, COMMANDS);
     const command = COMMANDS.find((c) => c.name === inv.command)!;
@@ -56,6 +65,12 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
       print: (value, human) => out(`${inv.json ? JSON.stringify(value, null, 2) : human()}\n`),
       settings: () => (settings ??= temporalSettings(io.env)),
       client: () => (connecting ??= connect(ctx.settings()).then((c) => (client = c))),
+      ledger: openOnce,
+      ledgerIfPresent: async () => {
+        const file = /^sqlite:(?:\/\/)?(.+)$/.exec(ledgerUrl)?.[1] ?? (ledgerUrl.includes('://') ? undefined : ledgerUrl);
+        if (file !== undefined && file !== ':memory:' && !existsSync(file)) return undefined;
+        return openOnce().catch(() => undefined);
+      },
     };
     if (inv.help) await out(`${commandHelp(command)}\n`);
     else await command.run(ctx);
@@ -68,5 +83,6 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     return report.code;
   } finally {
     await client?.connection.close().catch(() => undefined);
+    await ledger?.close().catch(() => undefined);
   }
 }
