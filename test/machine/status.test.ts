@@ -181,7 +181,7 @@ describe('v1 status fields (house style: one public status; 000 篇三 §四(二
     expect(toStatus(s.context)).toMatchObject({ overdueCount: 2, bindingOverdueCount: 1, targetOverdueCount: 1 });
   });
 
-  it('every time carries the plan\'s offset: +08:00 in Asia/Shanghai, +00:00 in a UTC plan (time zone: every time a person reads)', () => {
+  it('every time carries the plan\'s offset: +08:00 in Asia/Shanghai, +00:00 in a UTC plan (Time limits, counting: every time a person reads is in the plan\'s zone with its offset)', () => {
     let [s] = start({ metrics: { mainstreamMedia: true } });
     [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 3 * HOUR);
     const v = toStatus(s.context);
