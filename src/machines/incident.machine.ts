@@ -1,5 +1,5 @@
 import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
-import { STAGE_LABELS, gradeRank, type Stage } from '../plan/codes';
+import { STAGE_LABELS, gradeRank, isEnding, type Stage } from '../plan/codes';
 import type { CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, SettleNoticesParams } from './effects';
 import {
   applyEvent, enterStage, refusals, startIncident, handlingMissing,
@@ -52,6 +52,8 @@ export const incidentMachine = setup({
   },
   guards: {
     allowed: ({ context, event }) => refusals(context, event).length === 0,
+    /** an ended incident takes no ending again (a cancellation after closing leaves it closed) */
+    open: ({ context }) => !isEnding(context.stage),
     handlingDone: ({ context }) => handlingMissing(context) === undefined,
     escalates: ({ context, event }) =>
       refusals(context, event).length === 0 && gradeRank(applyEvent(context, event).context.grade) > gradeRank(context.grade),
@@ -78,7 +80,7 @@ export const incidentMachine = setup({
     DELIVERY_RECOVERED: { actions: 'apply' },
     // Ending an incident on purpose (a person) or by an operator's cancellation: findings are kept.
     WITHDRAW: { guard: 'allowed', target: '.withdrawn', actions: 'apply' },
-    CANCEL: { target: '.cancelled', actions: 'apply' },
+    CANCEL: { guard: 'open', target: '.cancelled', actions: 'apply' },
   },
   states: {
     researchAndWarning: {
