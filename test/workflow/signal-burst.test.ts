@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { incidentWorker, plan, tempLedger, timeSkippingEnv } from '../helpers/temporal';
 import type { MetricsUpdate } from '../../src/plan/incident.schema';
-import { metricsSignal, stateQuery, statusQuery, workflowIdFor } from '../../src/workflows/incident.definitions';
+import { metricsSignal, metricsUpdate, stateQuery, statusQuery, workflowIdFor } from '../../src/workflows/incident.definitions';
 import { READINGS_PER_TASK, incidentWorkflow } from '../../src/workflows/incident.workflow';
 import { eventually } from './harness';
 
@@ -106,6 +106,38 @@ describe('a burst of monitoring readings', () => {
       expect(types.filter((t) => t === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length).toBeLessThanOrEqual(2);
       // The notices of the start were recorded once the backlog was done.
       expect((await ledger.listNotices({ incidentId: id })).map((n) => n.kind)).toContain('assigned');
+    });
+    await ledger.close();
+  }, 600_000);
+
+  // BUG (reported, not fixed here): src/workflows/incident.workflow.ts applies an update's reading (recordMetrics, and any
+  // action) at once, while readings signalled earlier still wait in the backlog; those older readings are applied after
+  // it and overwrite its figures. Expected: readings are taken in the order they arrived. `it.fails` until that is fixed.
+  it.fails('a reading sent as an update after buffered signals is applied after them, in the order received', async () => {
+    const { ledger } = tempLedger();
+    await ledger.migrate();
+    const county = plan('county-office');
+    const taskQueue = 'burst-order';
+    const id = 'burst-order';
+    const h = await env.client.workflow.start(incidentWorkflow, {
+      workflowId: workflowIdFor(id), taskQueue,
+      args: [{ incident: { id, title: '更新与积压的顺序', discoveredAt: new Date(Date.now() - 60_000).toISOString(), discoveredBy: 'liu.bo', metrics: { posts: 1 } }, plan: county.plan, planHash: county.hash }],
+    });
+    // 300 readings signalled while no worker runs (more than one slice), then one more by a person, as an update.
+    for (let i = 0; i < 300; i += 100) await Promise.all(Array.from({ length: 100 }, () => h.signal(metricsSignal, { by: 'liu.bo', metrics: { posts: 10 } })));
+    const update = h.executeUpdate(metricsUpdate, { args: [{ by: 'zhao.min', metrics: { posts: 45 } }] });
+    await new Promise((r) => setTimeout(r, 1000));
+    const worker = await incidentWorker(env, ledger, taskQueue);
+    await worker.runUntil(async () => {
+      await update;
+      const s = await eventually(async () => {
+        const st = await h.query(statusQuery);
+        expect(st.timeline.filter((t) => t.action === 'metrics')).toHaveLength(301);
+        return st;
+      }, 240_000);
+      const last = s.timeline.filter((t) => t.action === 'metrics').sort((a, b) => a.seq - b.seq).at(-1)!;
+      expect(last.by).toBe('zhao.min');
+      expect(s.metrics).toEqual({ posts: 45 });
     });
     await ledger.close();
   }, 600_000);
