@@ -203,13 +203,34 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     throw ApplicationFailure.create({ type: r.kind, message: r.errors.join('; '), details: r.errors, nonRetryable: true });
   };
 
+  function signalHandlers() {
+    setHandler(metricsSignal, (payload) => {
+      if (v1) backlog.push({ payload, receivedAt: Date.now() });
+      else takeReading(payload, Date.now());
+    });
+    setHandler(deliverySignal, (r) => {
+      if (snapshot.status === 'done') return;
+      if (r.outcome === 'failed') apply({ type: 'DELIVERY_FAILED', noticeId: r.noticeId, kind: r.kind, obligationId: r.obligationId, reason: r.reason ?? 'not delivered', at: Date.now() });
+      else apply({ type: 'DELIVERY_RECOVERED', noticeId: r.noticeId, at: Date.now() });
+    });
+  }
+  if (v1) signalHandlers();
+
   setHandler(statusQuery, () => toStatus(snapshot.context));
   setHandler(stateQuery, () => ({ stage: snapshot.context.stage, context: snapshot.context }));
+
+  /**
+   * v1: readings received before an update are applied before it (a backlog drains in slices first). The
+   * condition is checked once the whole activation was taken in, so signals delivered beside the update count.
+   */
+  const backlogDrained = () => backlog.length === 0;
 
   for (const name of ACTIONS) {
     setHandler(
       actionUpdates[name as ActionName],
       async (payload: unknown) => {
+        // (v0 must not await here: an extra await moves its commands in old histories)
+        if (v1) await condition(backlogDrained);
         const prepared = prepareAction(snapshot, name, payload, Date.now());
         if (!prepared.ok) return refuse(prepared); // state changed between validation and handling
         apply(prepared.event);
@@ -228,6 +249,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(
     metricsUpdate,
     async (payload: MetricsUpdate) => {
+      if (v1) await condition(backlogDrained);
       const prepared = prepareMetrics(snapshot, payload, Date.now());
       if (!prepared.ok) return refuse(prepared);
       apply(prepared.event);
@@ -242,16 +264,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
 
-  setHandler(metricsSignal, (payload) => {
-    if (v1) backlog.push({ payload, receivedAt: Date.now() });
-    else takeReading(payload, Date.now());
-  });
-
-  setHandler(deliverySignal, (r) => {
-    if (snapshot.status === 'done') return;
-    if (r.outcome === 'failed') apply({ type: 'DELIVERY_FAILED', noticeId: r.noticeId, kind: r.kind, obligationId: r.obligationId, reason: r.reason ?? 'not delivered', at: Date.now() });
-    else apply({ type: 'DELIVERY_RECOVERED', noticeId: r.noticeId, at: Date.now() });
-  });
+  // v1 registers them before the updates: the SDK hands buffered messages to each handler as it is registered,
+  // so readings signalled before an update reach the backlog before that update runs.
+  if (!v1) signalHandlers();
 
   // ── the effect runner: one effect at a time, in the order the machine emitted them ──
   const done = () => snapshot.status === 'done';
