@@ -141,6 +141,8 @@ export const incidentMachine = setup({
       on: {
         // An incident that flares up again before its summary goes back to handling.
         ...reopenOnEscalation,
+        // A report line still owed is made here too: report lines are never moot (closing needs them met).
+        REPORT: { guard: 'allowed', actions: 'apply' },
         REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
         REFER: { guard: 'allowed', actions: 'apply' },
         SUBMIT_SUMMARY: { guard: 'allowed', target: 'closed', actions: 'apply' },

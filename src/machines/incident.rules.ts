@@ -704,11 +704,17 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     case 'adopt':
       if (!categoryAllows(action, cat)) out.push(`adopt applies to constructive incidents; this one is ${cat ?? 'not classified'}`);
       break;
-    case 'submitSummary':
+    case 'submitSummary': {
       if (cat === 'fabrication' && ctx.facts.referredAt === undefined) {
         out.push('submitSummary: a fabrication incident cannot be closed before it is referred to discipline/law enforcement (refer)');
       }
+      // Closing requires every report line to be met (rule book, Endings); the summary itself is met by this act.
+      const open = (ctx.rulesVersion ?? 0) >= 1
+        ? ctx.obligations.filter((o) => o.status === 'pending' && isReportKind(o.kind) && o.kind !== 'summaryReport')
+        : [];
+      if (open.length) out.push(`submitSummary: the incident cannot close while report lines are unmet: ${open.map((o) => `${o.id} (${o.ownerName})`).join(', ')}`);
       break;
+    }
     case 'regrade':
       if (event.payload.grade === ctx.grade) out.push(`grade: the incident is already ${ctx.grade}`);
       break;
@@ -1051,7 +1057,13 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
     if (stage === 'dismissed') d.waive(ob, 'not an incident');
     else if (ob.kind === 'followUp' && stageRank(stage) > stageRank('dynamicTracking') && !ob.overdue) d.waive(ob, 'follow-up reports end when the incident subsides');
     else if (stageRank(stage) > stageRank(ob.closesWith)) {
-      d.miss(ob, at, `still unmet when ${STAGE_LABELS[ob.closesWith].zh} ended`);
+      if (!d.v1) d.miss(ob, at, `still unmet when ${STAGE_LABELS[ob.closesWith].zh} ended`);
+      // v1: a report line is never moot: it stays owed until met or the incident ends.
+      else if (isReportKind(ob.kind)) continue;
+      // A duty whose due time had passed when the move was recorded is final now; one not yet due is never
+      // missed early: the move made it pointless, so it is waived with the reason.
+      else if (ob.dueAt !== null && ob.dueAt < d.now) d.miss(ob, d.now, `still unmet when ${STAGE_LABELS[ob.closesWith].zh} ended (due ${formatLocal(c.plan.timeZone, ob.dueAt)})`);
+      else d.waive(ob, `${STAGE_LABELS[ob.closesWith].zh} ended before it was due: no longer needed`);
     }
   }
   return d.finish(prev);

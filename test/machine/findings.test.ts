@@ -98,9 +98,13 @@ describe('the words of a finding (责任追究: 迟报/漏报 for binding report
     expect(findingsOf(actions)).toMatchObject([{ kind: 'late', obligationKind: 'firstReport', binding: 'binding' }]);
     [s] = act(s, 'assess', { by: 'off' }, T0 + 3 * HOUR + 10 * MIN);
     [s] = act(s, 'respond', { by: 'spk', channel: 'weibo', text: '回应', inNameOf: 'unit' }, T0 + 3 * HOUR + 20 * MIN);
+    // rapid response ends with the written report unmade: it stays owed (a report line is never moot) …
     [s, actions] = act(s, 'classify', { by: 'off', category: 'hype' }, T0 + 4 * HOUR);
     const written = oid('writtenReport', T0 + 3 * HOUR, 'mon');
-    expect(findingsOf(actions)).toMatchObject([{ id: `inc-1/${written}/timers`, kind: 'missed', obligationKind: 'writtenReport', binding: 'binding' }]);
+    expect(findingsOf(actions)).toEqual([]);
+    // … and is 漏报 once the incident ends with it unmet
+    [s, actions] = act(s, 'withdraw', { by: 'off', reason: '合并处理' }, T0 + 5 * HOUR);
+    expect(findingsOf(actions)).toMatchObject([{ id: `inc-1/${written}/timers`, kind: 'missed', obligationKind: 'writtenReport', binding: 'binding', ending: 'withdrawn' }]);
     expect(outcomeLabel('late', 'firstReport', 'zh')).toBe('首报迟报');
     expect(outcomeLabel('late', 'firstReport', 'en')).toBe('first report: late report');
     expect(outcomeLabel('missed', 'writtenReport', 'zh')).toBe('书面报告漏报');

@@ -31,28 +31,37 @@ describe('accountability outcomes (责任追究, 000 篇三 §六; 000 篇二 §
     ]);
   });
 
-  it('a first report unmet when classifying ends rapid response is 漏报 for its owner (000 篇三 §六)', () => {
+  it('a first report unmet when classifying ends rapid response stays owed: a report line is never moot, no finding before it is final (责任追究: report lines are never moot; 000 篇三 §六)', () => {
     let [s] = start();
     [s] = act(s, 'assess', { by: 'off' }, T0 + 20 * MIN);
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 30 * MIN);
     let actions: Actions;
     [s, actions] = act(s, 'classify', { by: 'off', category: 'hype' }, T0 + HOUR);
     expect(s.value).toBe('categorizedHandling');
-    expect(obligation(s, 'firstReport').status).toBe('missed');
-    expect(effectsOf(actions, 'cancelDeadline')).toContainEqual({ obligationId: 'firstReport' });
-    expect(findingsOf(actions)).toMatchObject([
-      { id: 'inc-1/firstReport/timers', kind: 'missed', obligationKind: 'firstReport', personId: 'mon', role: 'monitor', at: T0 + HOUR },
-    ]);
+    expect(obligation(s, 'firstReport').status).toBe('pending');
+    expect(findingsOf(actions)).toEqual([]);
+    // made later, after its due time: 迟报 for its owner, once final
+    [s, actions] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 2 * HOUR);
+    expect(obligation(s, 'firstReport').status).toBe(s.context.obligations.find((o) => o.id === 'firstReport')!.dueAt! < T0 + 2 * HOUR ? 'late' : 'met');
+    expect(findingsOf(actions).map((f) => f.obligationId)).toContain('firstReport');
     // the public response belongs to categorized handling too: still open
     expect(obligation(s, 'publicResponse').status).toBe('pending');
   });
 
-  it('a general incident never dispatched when rapid response ends is 未转办 (missedDuty, not 漏报) for the office (001 school plan §四(一); 000 篇三 §六)', () => {
+  it('a dispatch not yet due when rapid response ends is waived as no longer needed, never missed early; one already due is 未转办 (missedDuty, not 漏报) (001 school plan §四(一); 000 篇三 §六)', () => {
+    // due 2 h after the assessment (T0 + 20 min): classified at T0 + 1 h, before it was due
     let s = assessed();
     let actions: Actions;
     [s, actions] = act(s, 'classify', { by: 'off', category: 'constructive' }, T0 + HOUR);
+    const dispatchId = oid('dispatch', T0 + 20 * MIN);
+    expect(findingsOf(actions)).toEqual([]);
+    expect(obligation(s, dispatchId)).toMatchObject({ status: 'waived', waivedReason: expect.stringContaining('before it was due') });
+    expect(obligation(s, dispatchId).metAt).toBeUndefined();
+    // classified after it was due: the lapse is final and named for what it is
+    let late = assessed();
+    [late, actions] = act(late, 'classify', { by: 'off', category: 'constructive' }, T0 + 3 * HOUR);
     expect(findingsOf(actions)).toMatchObject([
-      { id: `inc-1/${oid('dispatch', T0 + 20 * MIN)}/timers`, kind: 'missedDuty', obligationId: oid('dispatch', T0 + 20 * MIN), personId: 'off', role: 'office', details: expect.stringContaining('未转办') },
+      { id: `inc-1/${dispatchId}/timers`, kind: 'missedDuty', obligationId: dispatchId, personId: 'off', role: 'office', details: expect.stringContaining('未转办') },
     ]);
   });
 

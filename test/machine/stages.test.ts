@@ -51,7 +51,7 @@ const STAGES: Array<[string, () => IncidentSnapshot, ActionName[]]> = [
     'publishFacts', 'refer', 'adopt', 'assignTracker',
   ]],
   ['dynamicTracking', () => tracking(), ['report', 'respond', 'release', 'publishFacts', 'refer', 'reopen', 'subside']],
-  ['summaryEvaluation', summaryEvaluation, ['reopen', 'refer', 'submitSummary']],
+  ['summaryEvaluation', summaryEvaluation, ['report', 'reopen', 'refer', 'submitSummary']],
 ].map(([name, make, own]) => [name as string, make as () => IncidentSnapshot, [...(own as ActionName[]), ...EVERYWHERE]]);
 
 describe('the five stages accept only their own actions (处置程序, 000 篇一 §四; 001 篇1 §四)', () => {
