@@ -72,13 +72,17 @@ export const COMMANDS: readonly Command[] = [
     name: 'start',
     summary: 'start an incident (idempotent by incident id); the plan is "plan" in the file or --plan',
     args: [],
-    options: [opt('file', '<incident.json | ->', 'the incident as JSON (- for standard input)'), opt('plan', '<id|path>', 'the plan, by id (in PLANS_DIR) or file')],
+    options: [
+      opt('file', '<incident.json | ->', 'the incident as JSON (- for standard input)'), opt('plan', '<id|path>', 'the plan, by id (in PLANS_DIR) or file'),
+      opt('id', '<incident id>', "use this incident id instead of the file's (an example started again needs a new one)"),
+    ],
     required: ['file'],
     async run(ctx) {
       const file = ctx.inv.options.file as string;
       const raw = parseJson(file === '-' ? 'standard input' : file, readSource(file, ctx.stdin));
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new IncidentError('InvalidPayload', `${file}: must hold one JSON object (the incident)`);
       const { plan: planRef, ...fields } = raw as Record<string, unknown>;
+      if (typeof ctx.inv.options.id === 'string') fields.id = ctx.inv.options.id;
       const ref = (ctx.inv.options.plan as string | undefined) ?? (typeof planRef === 'string' ? planRef : undefined);
       if (!ref) throw new IncidentError('InvalidPayload', 'plan: name the plan with "plan" in the file or --plan <id|path>');
       const loaded = resolvePlan(ref, ctx.plansDir);

@@ -23,6 +23,15 @@ describe('the CLI without a reachable server', () => {
     for (const field of ['id:', 'title:', 'discoveredAt:', 'discoveredBy: "nobody" is not a person in plan county-office']) expect(r.stderr).toContain(field);
   });
 
+  it('start --id replaces the file\'s incident id (an example started again): the new id is checked like any other', () => {
+    const r = cli(['start', '--file', 'examples/county-especially-major.json', '--id', 'not valid!']);
+    expect(r.status, explain(r)).toBe(1);
+    expect(r.stderr).toContain('id: must be 1–80 letters');
+    // a good id passes the checks and only then needs Temporal
+    const ok = cli(['start', '--file', 'examples/county-especially-major.json', '--id', 'demo-1']);
+    expect(ok.status, explain(ok)).toBe(4);
+  });
+
   it('start: an unknown plan exits 1 naming the plans there are', () => {
     const r = cli(['start', '--file', '-'], JSON.stringify({ plan: 'nope', id: 'x' }));
     expect(r.status).toBe(1);
