@@ -83,7 +83,7 @@ describe('parseCommandLine', () => {
 
   it('usage lines come from the table', () => {
     expect(usageLine(command('act'))).toBe("usage: client act <id> <action> (--data '<json>' | --data-file <file | ->) [--json]");
-    expect(usageLine(command('start'))).toBe('usage: client start --file <incident.json | -> [--plan <id|path>] [--json]');
+    expect(usageLine(command('start'))).toBe('usage: client start --file <incident.json | -> [--plan <id|path>] [--id <incident id>] [--json]');
     expect(usageLine(command('people'))).toBe('usage: client people [--plan <id|path>] [--lang <zh|en>] [--json]');
   });
 });
