@@ -48,7 +48,7 @@ describe('operator commands over the ledger', () => {
     // the receiver refuses everything: after 2 s the notices are given up on
     const failed = await eventually('failures listed', async () => {
       const r = await cli('failures', '--incident', `incident-${ID}`, '--json');
-      const rows = r.code === 0 ? json<Array<{ id: string; lastError: string; deliveries: Array<{ status: string; lastError: string | null }> }>>(r) : [];
+      const rows = r.code === 0 ? json<Array<{ id: string; kind: string; obligationId: string | null; lastError: string; deliveries: Array<{ status: string; lastError: string | null }> }>>(r) : [];
       return rows.length > 0 ? rows : undefined;
     }, 60_000, 500);
     expect(failed[0].lastError).toContain('HTTP 503');
@@ -57,7 +57,7 @@ describe('operator commands over the ledger', () => {
     const shown = await cli('show', ID);
     expect(shown.code, explain(shown)).toBe(0);
     expect(shown.stdout).toContain('通知');
-    expect(shown.stdout).toMatch(/overdue\s+firstReport\s+failed/);
+    expect(shown.stdout).toMatch(new RegExp(`${failed[0].kind}\\s+${failed[0].obligationId}\\s+failed`));
     const status = json<IncidentStatus & { notices: Array<{ id: string; status: string }> }>(await cli('show', ID, '--json'));
     expect(status.notices.some((n) => n.id === failed[0].id && n.status === 'failed')).toBe(true);
     await eventually('the incident shows it undelivered', async () => {
