@@ -42,6 +42,9 @@ export function planInput(): PlanInput {
       { id: 'law', name: '公安机关联络人', roles: ['lawEnforcement'] },
       { id: 'sup', name: '上级主管部门', roles: ['superior'] },
     ],
+    // The old volume keys on purpose: plans recorded with them must grade as before (mainstream media alone major,
+    // posts only), and the machine tests lean on that. The measure bands (000 篇五 §五(三)) are tested with
+    // `makePlan((p) => { p.grading = … })` in test/machine/grading.test.ts and test/plan/grading.test.ts.
     grading: { generalMaxVolume: 50, largerMinVolume: 100, gapGrade: 'general', largerMinComments: 20 },
     deadlines: {
       firstReport: { especiallyMajor: '1h', major: '2h', larger: '4h', general: '12h' },

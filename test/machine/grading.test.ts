@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { gradeFromMetrics, mergeMetrics } from '../../src/plan/grading';
 import { refusals } from '../../src/machines/incident.rules';
+import type { Metrics } from '../../src/plan/incident.schema';
+import type { MeasureGradingInput, VolumeGradingInput } from '../../src/plan/plan.schema';
 import {
   DAY, HOUR, MIN, T0, act, actionEvent, assessed, effectsOf, makePlan, metrics, obligation, obligationsOf, oid, plan, start,
 } from './fixtures';
 
-describe('grading from metrics (000 篇五 §五(三))', () => {
+/** A variant of the fixture plan, which keeps the old volume keys (recorded plans grade as before). */
+const legacy = (change: (g: VolumeGradingInput) => void) => makePlan((p) => change(p.grading as VolumeGradingInput));
+
+describe('grading from metrics, a plan with the old volume keys: as before (000 篇五 §五(三))', () => {
   it.each([
     [{}, 'general'],
     [{ posts: 50 }, 'general'],
@@ -27,8 +32,8 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
   });
 
   it('the 50–100 gap the source leaves open is decided by the plan setting gapGrade (000 篇五 §五(三))', () => {
-    const asGeneral = makePlan((p) => { p.grading.gapGrade = 'general'; });
-    const asLarger = makePlan((p) => { p.grading.gapGrade = 'larger'; });
+    const asGeneral = legacy((g) => { g.gapGrade = 'general'; });
+    const asLarger = legacy((g) => { g.gapGrade = 'larger'; });
     for (const posts of [51, 75, 99]) {
       expect(start({ plan: asGeneral, metrics: { posts } })[0].context.grade).toBe('general');
       const [s] = start({ plan: asLarger, metrics: { posts } });
@@ -44,7 +49,7 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     const [s] = start({ metrics: { posts: 5, comments: 20 } });
     expect(s.context.grade).toBe('larger');
     expect(s.context.gradeReasons).toEqual(['comments=20≥20']);
-    const strict = makePlan((p) => { p.grading.largerMinComments = 40; });
+    const strict = legacy((g) => { g.largerMinComments = 40; });
     expect(start({ plan: strict, metrics: { posts: 5, comments: 20 } })[0].context.grade).toBe('general');
   });
 
@@ -61,7 +66,7 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
   });
 
   it('a plan may set a volume from which an incident is major without media (majorMinVolume) (000 篇五 §五(三))', () => {
-    const p = makePlan((x) => { x.grading.majorMinVolume = 501; });
+    const p = legacy((g) => { g.majorMinVolume = 501; });
     expect(start({ plan: p, metrics: { posts: 500 } })[0].context.grade).toBe('larger');
     expect(start({ plan: p, metrics: { posts: 501 } })[0].context.grade).toBe('major');
   });
@@ -209,5 +214,91 @@ describe('grading from metrics (000 篇五 §五(三))', () => {
     expect(s.context.gradeSource).toBe('manual');
     expect(obligation(s, 'firstRelease').dueAt).toBe(T0 + DAY);
     expect(obligationsOf(s, 'dispatch')).toEqual([]);
+  });
+});
+
+describe('grading by every measure: a plan with the measure bands (000 篇五 §五(三))', () => {
+  /** The rule book's bands: 一般 均在50, 较大 均在100-500 (both included); the rest plan settings. */
+  const bands = (over: Partial<MeasureGradingInput> = {}) =>
+    makePlan((p) => {
+      p.grading = { general: { max: 50 }, larger: { min: 100, max: 500 }, between: 'larger', above: 'larger', mixed: 'highest', ...over };
+    });
+  const county = bands();
+  const grade = (m: Metrics, p = county) => {
+    const [s] = start({ plan: p, metrics: m });
+    expect(s.context.gradeSource).toBe('metrics');
+    return s.context;
+  };
+
+  it('10 posts with 100,000 reads is not 一般: reads count, not only posts (000 篇五 §五(三)1 均在50)', () => {
+    const c = grade({ posts: 10, reads: 100_000 });
+    expect(c.grade).toBe('larger');
+    expect(c.gradeReasons[0]).toMatch(/^reads 100000 > 50: not 一般 \(000 篇五 §五\(三\)1\)/);
+    // the fixture's old keys graded it by posts alone
+    expect(start({ metrics: { posts: 10, reads: 100_000 } })[0].context.grade).toBe('general');
+  });
+
+  it('every measure within 50 is 一般, each named in the reasons (000 篇五 §五(三)1)', () => {
+    const c = grade({ posts: 50, reads: 50, comments: 50 });
+    expect(c.grade).toBe('general');
+    expect(c.gradeReasons).toEqual([
+      'posts 50 ≤ 50: within 一般 (000 篇五 §五(三)1)',
+      'reads 50 ≤ 50: within 一般 (000 篇五 §五(三)1)',
+      'comments 50 ≤ 50: within 一般 (000 篇五 §五(三)1)',
+    ]);
+  });
+
+  it('500 belongs to 较大 (均在100-500, 000 篇五 §五(三)2); 501 follows the plan setting above', () => {
+    for (const k of ['posts', 'reads', 'comments'] as const) {
+      const c = grade({ [k]: 500 });
+      expect(c.grade, k).toBe('larger');
+      expect(c.gradeReasons, k).toEqual([`${k} 500 > 50: not 一般 (000 篇五 §五(三)1); in 100–500: 较大 (000 篇五 §五(三)2)`]);
+      expect(grade({ [k]: 501 }).grade, k).toBe('larger');
+      const high = grade({ [k]: 501 }, bands({ above: 'major' }));
+      expect(high.grade, k).toBe('major');
+      expect(high.gradeReasons[0], k).toContain(`${k} 501 > 50: not 一般 (000 篇五 §五(三)1); > 500, above 较大's 100–500 (000 篇五 §五(三)2), the seed is silent: plan above → 重大`);
+    }
+  });
+
+  it('51–99 follows the plan setting between; 50 and 100 are not in the gap (000 篇五 §五(三))', () => {
+    const asGeneral = bands({ between: 'general' });
+    for (const v of [51, 75, 99]) {
+      expect(grade({ reads: v }).grade).toBe('larger');
+      expect(grade({ reads: v }).gradeReasons[0]).toContain('plan between → 较大');
+      expect(grade({ reads: v }, asGeneral).grade).toBe('general');
+    }
+    expect(grade({ comments: 50 }).grade).toBe('general');
+    expect(grade({ comments: 100 }, asGeneral).grade).toBe('larger');
+  });
+
+  it('measures in different bands take the highest band any reaches (plan mixed: highest; 000 篇五 §五(三))', () => {
+    const c = grade({ posts: 10, reads: 75, comments: 300 }, bands({ between: 'general' }));
+    expect(c.grade).toBe('larger');
+    expect(c.gradeReasons).toEqual([
+      'comments 300 > 50: not 一般 (000 篇五 §五(三)1); in 100–500: 较大 (000 篇五 §五(三)2)',
+      'measures in different bands (posts 一般, reads 一般, comments 较大): the highest taken, plan mixed: highest (the seed is silent)',
+    ]);
+    expect(grade({ posts: 600, reads: 10 }, bands({ above: 'major' })).grade).toBe('major');
+  });
+
+  it('mainstream media alone computes 较大, not 重大 (可能造成重大影响 is the assessment\'s judgement); sites are never counted (000 篇五 §五(三))', () => {
+    const c = grade({ posts: 3, mainstreamMedia: true });
+    expect(c.grade).toBe('larger');
+    expect(c.gradeReasons[0]).toMatch(/^mainstreamMedia: not 一般 .*可能造成重大影响/);
+    expect(grade({ posts: 3, sites: 12 }).grade).toBe('general');
+    expect(grade({ keySubject: true, rapidSpread: true, mainstreamMedia: true }).grade).toBe('major');
+    expect(grade({ casualties: 1, reads: 10 }).grade).toBe('especiallyMajor');
+    // an assessment may make it 重大 (000 篇五 §五(二)): the grade a person sets governs
+    const s = assessed({ plan: county, metrics: { mainstreamMedia: true }, grade: 'major' });
+    expect(s.context.grade).toBe('major');
+  });
+
+  it('a new reading of another measure raises the grade, naming the measure (000 篇五 §五(三))', () => {
+    let [s] = start({ plan: county, metrics: { posts: 10 } });
+    expect(s.context.grade).toBe('general');
+    [s] = metrics(s, { reads: 100_000 }, T0 + 30 * MIN);
+    expect(s.context.grade).toBe('larger');
+    expect(s.context.gradeReasons[0]).toContain('reads 100000 > 50: not 一般 (000 篇五 §五(三)1)');
+    expect(s.context.timeline.find((t) => t.action === 'regrade')?.details).toMatch(/^general → larger: reads 100000 > 50/);
   });
 });
