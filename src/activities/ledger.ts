@@ -100,6 +100,122 @@ export interface EndingRow extends EndingParams {
   recordedAt: number;
 }
 
+// ── reviews of findings (复核) and explanations (申辩) ──
+
+export const REVIEW_DECISIONS = ['confirm', 'correct', 'annul', 'reinstate'] as const;
+/** What a reviewer decides about a finding. */
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+export const REVIEW_KINDS = [...REVIEW_DECISIONS, 'explanation'] as const;
+/** A review record: a reviewer's decision, or the named person's explanation (申辩, which decides nothing). */
+export type ReviewKind = (typeof REVIEW_KINDS)[number];
+/** Where a finding stands: open until a decision; 'reinstate' reopens an annulled one. */
+export const REVIEW_STATES = ['open', 'confirmed', 'corrected', 'annulled'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+/** A finding's current state; records that are not reviewed (onTime, commendation) are 'notReviewed'. */
+export type FindingState = ReviewState | 'notReviewed';
+
+/** The values a correction sets (the finding itself is never edited), and what they were before it. */
+export interface FindingCorrection {
+  /** the finding's kind after the correction (e.g. onTime: the report was phoned in on time, recorded later) */
+  kind: OutcomeKind;
+  /** the act's claimed time, corrected (ms) */
+  claimedAt?: number;
+  /** the delay past the due time that follows (none when on time or not done) */
+  delayMs?: number;
+  /** the values in effect before this correction */
+  was: { kind: OutcomeKind; claimedAt?: number; delayMs?: number };
+}
+
+export interface FindingReview {
+  /** `<finding id>/review@<compact UTC>` for a decision, `<finding id>/explanation@<compact UTC>` for an explanation */
+  id: string;
+  findingId: string;
+  incidentId: string;
+  kind: ReviewKind;
+  /** the person who decided or explained */
+  by: string;
+  /** the role they did it in (the reviewer role; for an explanation the role the finding names them in) */
+  byRole: Role;
+  /** a decision's reason, an explanation's text */
+  reason: string;
+  /** for 'correct' only */
+  correction?: FindingCorrection;
+  /** when it was decided or written (ms) */
+  at: number;
+}
+
+export interface FindingReviewRow extends FindingReview {
+  recordedAt: number;
+}
+
+/** A finding with its review records and the state they leave it in. */
+export interface FindingWithReviews {
+  finding: Finding;
+  state: FindingState;
+  /** every record about it (decisions and explanations), in order */
+  reviews: FindingReviewRow[];
+  /** the decision that set the state (none while never decided) */
+  decision?: FindingReviewRow;
+  /** the latest correction, in effect unless a later correction replaced it (an annulment suspends it, a reinstatement restores it) */
+  correction?: FindingCorrection;
+}
+
+/** Records in the order they count: decision time, then recording order. */
+const reviewOrder = (a: FindingReviewRow, b: FindingReviewRow) => a.at - b.at || a.recordedAt - b.recordedAt;
+
+/**
+ * A finding's current state from its records, pure: the latest decision counts (confirm → confirmed,
+ * correct → corrected, annul → annulled, reinstate → open); explanations change nothing.
+ */
+export function deriveReviewState(finding: Finding, reviews: readonly FindingReviewRow[]): Omit<FindingWithReviews, 'finding'> {
+  const mine = reviews.filter((r) => r.findingId === finding.id).sort(reviewOrder);
+  if (finding.reviewState === 'notReviewed') return { state: 'notReviewed', reviews: mine };
+  let state: ReviewState = 'open';
+  let decision: FindingReviewRow | undefined;
+  let correction: FindingCorrection | undefined;
+  for (const r of mine) {
+    if (r.kind === 'explanation') continue;
+    decision = r;
+    if (r.kind === 'confirm') state = 'confirmed';
+    else if (r.kind === 'correct') { state = 'corrected'; correction = r.correction; }
+    else if (r.kind === 'annul') state = 'annulled';
+    else state = 'open';
+  }
+  return { state, reviews: mine, ...(decision ? { decision } : {}), ...(correction ? { correction } : {}) };
+}
+
+/** The ledger's review records; SqliteLedger implements it (a PostgreSQL ledger will too). */
+export interface ReviewLedger {
+  /**
+   * Append one review record; the same id again is a no-op, the same id with other content a LedgerConflictError.
+   * `after`: the id of the latest decision the caller judged against (null: none); if another decision was
+   * recorded meanwhile, ReviewOutOfDateError and nothing is written. The finding must exist (UnknownFindingError).
+   */
+  recordReview(r: FindingReview, opts?: { after?: string | null }): Promise<{ inserted: boolean }>;
+  listReviews(filter?: { findingId?: string; incidentId?: string }): Promise<FindingReviewRow[]>;
+  /** Findings (of an incident, a unit, or one) with their records and derived state. */
+  findingStates(filter?: { findingId?: string; incidentId?: string; unitId?: string }): Promise<FindingWithReviews[]>;
+}
+
+export const hasReviews = (l: object): l is ReviewLedger =>
+  typeof (l as Partial<ReviewLedger>).recordReview === 'function' && typeof (l as Partial<ReviewLedger>).findingStates === 'function';
+
+/** A review names a finding the ledger does not hold. */
+export class UnknownFindingError extends Error {
+  override readonly name = 'UnknownFindingError';
+  constructor(readonly findingId: string) {
+    super(`findings row "${findingId}" does not exist`);
+  }
+}
+
+/** Another decision on the finding was recorded after the one the caller judged against. */
+export class ReviewOutOfDateError extends Error {
+  override readonly name = 'ReviewOutOfDateError';
+  constructor(readonly findingId: string, readonly expected: string | null, readonly latest: string | null) {
+    super(`finding "${findingId}" was reviewed meanwhile (latest decision ${latest ?? 'none'}, expected ${expected ?? 'none'})`);
+  }
+}
+
 export interface Ledger {
   /** Bring the schema up to date; safe to call on every start-up and from several processes. */
   migrate(): void | Promise<void>;
@@ -289,6 +405,33 @@ export const MIGRATIONS: readonly Migration[] = [
         by_person   TEXT,
         recorded_at TEXT NOT NULL
       );
+    `,
+  },
+  {
+    // Reviews of findings (复核) and the named person's explanations (申辩): append-only records of their own.
+    // A finding is never edited: its current state is derived from these rows (see deriveReviewState).
+    version: 4,
+    name: 'finding_reviews',
+    sql: `
+      CREATE TABLE finding_reviews (
+        id          TEXT PRIMARY KEY,  -- <finding id>/review@<compact UTC> | <finding id>/explanation@<compact UTC>
+        finding_id  TEXT NOT NULL REFERENCES findings (id),
+        incident_id TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('confirm', 'correct', 'annul', 'reinstate', 'explanation')),
+        by_person   TEXT NOT NULL,
+        by_role     TEXT NOT NULL,     -- the reviewer's role (officeDirector …), the named person's role for an explanation
+        reason      TEXT NOT NULL CHECK (length(trim(reason)) > 0),  -- a decision's reason, an explanation's text
+        correction  TEXT,              -- JSON, for 'correct' only: the corrected values and what they were
+        at          TEXT NOT NULL,     -- when it was decided (ISO 8601, UTC)
+        recorded_at TEXT NOT NULL,     -- when the ledger stored it
+        CHECK ((kind = 'correct') = (correction IS NOT NULL))
+      );
+      CREATE INDEX finding_reviews_finding ON finding_reviews (finding_id, at);
+      CREATE INDEX finding_reviews_incident ON finding_reviews (incident_id, at);
+      CREATE TRIGGER finding_reviews_no_update BEFORE UPDATE ON finding_reviews
+      BEGIN SELECT RAISE(ABORT, 'finding_reviews is append-only: record a new review instead'); END;
+      CREATE TRIGGER finding_reviews_no_delete BEFORE DELETE ON finding_reviews
+      BEGIN SELECT RAISE(ABORT, 'finding_reviews is append-only: record a new review instead'); END;
     `,
   },
 ];
@@ -530,6 +673,45 @@ function rowToDelivery(r: DeliveryDbRow): DeliveryRow {
   return d;
 }
 
+// ── review rows ──
+
+interface ReviewDbRow {
+  id: string; finding_id: string; incident_id: string; kind: string; by_person: string; by_role: string; reason: string;
+  correction: string | null; at: string; recorded_at: string;
+}
+const REVIEW_CONTENT: (keyof ReviewDbRow)[] = ['finding_id', 'incident_id', 'kind', 'by_person', 'by_role', 'reason', 'correction', 'at'];
+
+function correctionToJson(c: FindingCorrection): string {
+  const t = (v: number | undefined, f: string) => (v === undefined ? undefined : iso(v, f));
+  return JSON.stringify({
+    kind: c.kind, claimedAt: t(c.claimedAt, 'correction.claimedAt'), delayMs: c.delayMs,
+    was: { kind: c.was.kind, claimedAt: t(c.was.claimedAt, 'correction.was.claimedAt'), delayMs: c.was.delayMs },
+  });
+}
+
+function correctionFromJson(text: string): FindingCorrection {
+  const j = JSON.parse(text) as { kind: OutcomeKind; claimedAt?: string; delayMs?: number; was: { kind: OutcomeKind; claimedAt?: string; delayMs?: number } };
+  const opt = (o: { claimedAt?: string; delayMs?: number }) => ({
+    ...(o.claimedAt !== undefined ? { claimedAt: Date.parse(o.claimedAt) } : {}), ...(o.delayMs !== undefined ? { delayMs: o.delayMs } : {}),
+  });
+  return { kind: j.kind, ...opt(j), was: { kind: j.was.kind, ...opt(j.was) } };
+}
+
+function reviewToRow(r: FindingReview): Omit<ReviewDbRow, 'recorded_at'> {
+  return {
+    id: r.id, finding_id: r.findingId, incident_id: r.incidentId, kind: r.kind, by_person: r.by, by_role: r.byRole, reason: r.reason,
+    correction: r.correction ? correctionToJson(r.correction) : null, at: iso(r.at, 'at'),
+  };
+}
+
+function rowToReview(r: ReviewDbRow): FindingReviewRow {
+  return {
+    id: r.id, findingId: r.finding_id, incidentId: r.incident_id, kind: r.kind as ReviewKind, by: r.by_person, byRole: r.by_role as Role,
+    reason: r.reason, ...(r.correction !== null ? { correction: correctionFromJson(r.correction) } : {}), at: Date.parse(r.at),
+    recordedAt: Date.parse(r.recorded_at),
+  };
+}
+
 function differingFields<R extends object>(stored: R, incoming: R, columns: (keyof R)[]): string[] {
   return columns.filter((c) => stored[c] !== incoming[c]).map(String);
 }
@@ -701,6 +883,49 @@ export class SqliteLedger implements Ledger {
       ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.by_person !== null ? { by: r.by_person } : {}),
       recordedAt: Date.parse(r.recorded_at!),
     }));
+  }
+
+  // ── reviews (复核) and explanations (申辩) ──
+
+  async recordReview(r: FindingReview, opts: { after?: string | null } = {}): Promise<{ inserted: boolean }> {
+    if (!(REVIEW_KINDS as readonly string[]).includes(r.kind)) throw new RangeError(`kind: not a review kind: ${String(r.kind)}`);
+    const row = reviewToRow(r);
+    return this.db.transaction(() => {
+      const stored = this.db.prepare('SELECT * FROM finding_reviews WHERE id = ?').get(row.id) as ReviewDbRow | undefined;
+      if (stored) {
+        const diff = REVIEW_CONTENT.filter((c) => stored[c] !== row[c as keyof typeof row]);
+        if (diff.length > 0) throw new LedgerConflictError('finding_reviews', row.id, diff);
+        return { inserted: false };
+      }
+      if (!this.db.prepare('SELECT 1 FROM findings WHERE id = ?').get(row.finding_id)) throw new UnknownFindingError(row.finding_id);
+      if (opts.after !== undefined) {
+        const latest = this.db.prepare(
+          `SELECT id FROM finding_reviews WHERE finding_id = ? AND kind <> 'explanation' ORDER BY at DESC, recorded_at DESC, rowid DESC LIMIT 1`,
+        ).get(row.finding_id) as { id: string } | undefined;
+        if ((latest?.id ?? null) !== opts.after) throw new ReviewOutOfDateError(row.finding_id, opts.after, latest?.id ?? null);
+      }
+      this.db.prepare(
+        `INSERT INTO finding_reviews (id, finding_id, incident_id, kind, by_person, by_role, reason, correction, at, recorded_at)
+         VALUES (@id, @finding_id, @incident_id, @kind, @by_person, @by_role, @reason, @correction, @at, @recorded_at)`,
+      ).run({ ...row, recorded_at: iso(this.clock(), 'recorded_at') });
+      return { inserted: true };
+    }).immediate();
+  }
+
+  async listReviews(filter: { findingId?: string; incidentId?: string } = {}): Promise<FindingReviewRow[]> {
+    const { where, args } = whereOf({ finding_id: filter.findingId, incident_id: filter.incidentId });
+    return (this.db.prepare(`SELECT * FROM finding_reviews${where} ORDER BY at, recorded_at, rowid`).all(...args) as ReviewDbRow[]).map(rowToReview);
+  }
+
+  async findingStates(filter: { findingId?: string; incidentId?: string; unitId?: string } = {}): Promise<FindingWithReviews[]> {
+    const { where, args } = whereOf({ id: filter.findingId, incident_id: filter.incidentId, unit_id: filter.unitId });
+    const findings = (this.db.prepare(`SELECT * FROM findings${where} ORDER BY at, rowid`).all(...args) as FindingDbRow[]).map(rowToFinding);
+    if (findings.length === 0) return [];
+    const r = whereOf({ finding_id: filter.findingId, incident_id: filter.incidentId });
+    const reviews = (this.db.prepare(`SELECT * FROM finding_reviews${r.where} ORDER BY at, recorded_at, rowid`).all(...r.args) as ReviewDbRow[]).map(rowToReview);
+    const byFinding = new Map<string, FindingReviewRow[]>();
+    for (const x of reviews) byFinding.set(x.findingId, [...(byFinding.get(x.findingId) ?? []), x]);
+    return findings.map((finding) => ({ finding, ...deriveReviewState(finding, byFinding.get(finding.id) ?? []) }));
   }
 
   // ── notices and deliveries ──
