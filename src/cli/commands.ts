@@ -8,6 +8,7 @@ import {
   act, checkIncident, history, IncidentError, list, sendMetrics, show, startIncident, type ListedIncident,
 } from '../api/incidents';
 import { failures, noticesFor, reconcile, redrive, type NoticeView } from '../api/ledger-views';
+import { explainFinding, listFindingViews, reviewFinding, type FindingView, type ReviewResult } from '../api/reviews';
 import { openLedger, type Ledger } from '../activities/ledger';
 import { ACTIONS, LANGUAGES, type Language } from '../plan/codes';
 import { loadPlanDir, resolvePlan } from '../plan/plan.loader';
@@ -18,6 +19,7 @@ import { UsageError } from './errors';
 import { parseJson, readSource, writeTarget } from './files';
 import { DEFAULT_LIMIT, formatList, paginate, sortByUrgency } from './format-list';
 import { formatStatus } from './format-status';
+import { localTime, type Locale } from './locale';
 import { formatPeople, planPeople } from './people';
 import { suggestion, table } from './text';
 
@@ -169,6 +171,62 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: 'findings',
+    summary: 'findings (责任追究) with their words, person, obligation, due, delay and review state (复核); --open: those waiting for a decision',
+    args: [],
+    options: [
+      opt('incident', '<id>', 'only this incident'), opt('unit', '<unit id>', 'only this unit'),
+      flag('open', 'only findings no reviewer has decided (open, or reinstated)'),
+      opt('reviewer', '<person id>', 'only findings this person may review (never one about themselves)'), lang,
+    ],
+    async run(ctx) {
+      const o = ctx.inv.options;
+      oneOfValues(this, 'lang', o.lang, LANGUAGES);
+      const incidentId = (o.incident as string | undefined)?.replace(/^incident-/, '');
+      const plans = loadPlanDir(ctx.plansDir);
+      const chosen = o.lang as Language | undefined;
+      const rows = await listFindingViews(await ctx.ledger(), {
+        incidentId, unitId: o.unit as string | undefined, reviewer: o.reviewer as string | undefined, open: o.open === true,
+      }, plans, chosen);
+      const language = languageFor(this, ctx, rows);
+      await ctx.print(rows, () => formatFindings(rows, language, { open: o.open === true }));
+    },
+  },
+  {
+    name: 'review',
+    summary: "the reviewer's decision on a finding (复核), with a reason: confirm, correct (a new record; --data the corrected values), annul, or reinstate an annulled one",
+    args: [{ name: 'finding-id' }],
+    options: [
+      opt('by', '<person id>', "the reviewer: the plan's office director, else its principal leader (never the person the finding names)"),
+      opt('decision', '<confirm|correct|annul|reinstate>', 'what the reviewer decides'),
+      opt('reason', '<text>', 'why (required)'),
+      opt('data', "'<json>'", 'for correct: {"claimedAt":"<ISO time>"} (when the act was really done) and/or {"kind":"<kind>"}'),
+      opt('at', '<ISO time>', 'when it was decided (default now)'),
+    ],
+    required: ['by', 'decision', 'reason'],
+    async run(ctx) {
+      const o = ctx.inv.options;
+      const correction = typeof o.data === 'string' ? parseJson('--data', o.data) : undefined;
+      const r = await reviewFinding(await ctx.ledger(), loadPlanDir(ctx.plansDir), {
+        findingId: ctx.inv.args['finding-id']!, by: o.by as string, decision: o.decision as string, reason: o.reason as string,
+        ...(correction !== undefined ? { correction } : {}), ...(typeof o.at === 'string' ? { at: o.at } : {}),
+      }, ctx.now);
+      await ctx.print(r, () => formatReviewResult(r));
+    },
+  },
+  {
+    name: 'explain',
+    summary: 'the explanation (申辩) of the person a finding names; recorded with it, it decides nothing',
+    args: [{ name: 'finding-id' }],
+    options: [opt('by', '<person id>', 'the person the finding names'), opt('text', '<text>', 'the explanation')],
+    required: ['by', 'text'],
+    async run(ctx) {
+      const o = ctx.inv.options;
+      const r = await explainFinding(await ctx.ledger(), loadPlanDir(ctx.plansDir), { findingId: ctx.inv.args['finding-id']!, by: o.by as string, text: o.text as string }, ctx.now);
+      await ctx.print(r, () => formatReviewResult(r));
+    },
+  },
+  {
     name: 'list',
     summary: 'open incidents, most urgent first (overdue, then the next deadline soonest)',
     args: [],
@@ -239,6 +297,66 @@ export const COMMANDS: readonly Command[] = [
     },
   },
 ];
+
+
+const FINDING_WORDS = {
+  zh: {
+    id: '记录', person: '人员', obligation: '义务', due: '时限', done: '完成', recorded: (at: string) => `录入 ${at}`, notDone: '未完成',
+    delay: '延误', basis: '依据', accountability: '责任追究', decision: '复核', correction: '更正', was: '原为', explanation: '申辩',
+    reviewers: '复核人', none: '没有记录', noneOpen: '没有待复核的记录', plan: '预案', nobody: '—',
+  },
+  en: {
+    id: 'id', person: 'person', obligation: 'obligation', due: 'due', done: 'done', recorded: (at: string) => `recorded ${at}`, notDone: 'not done',
+    delay: 'delay', basis: 'basis', accountability: 'accountability', decision: 'review', correction: 'corrected', was: 'was', explanation: 'explanation',
+    reviewers: 'reviewers', none: 'no findings', noneOpen: 'no open findings', plan: 'plan', nobody: '—',
+  },
+} as const;
+
+/** Findings grouped by incident, each as a block people read: its words and state first, then the facts, then its reviews. */
+function formatFindings(rows: FindingView[], language: Language, opts: { open?: boolean } = {}): string {
+  const w = FINDING_WORDS[language];
+  if (rows.length === 0) return opts.open ? w.noneOpen : w.none;
+  const out: string[] = [];
+  const incidents = [...new Set(rows.map((r) => r.incidentId))];
+  for (const incidentId of incidents) {
+    const mine = rows.filter((r) => r.incidentId === incidentId);
+    if (out.length) out.push('');
+    out.push(`${incidentId}  (${w.plan} ${mine[0].plan.id}@${mine[0].plan.version})`);
+    for (const f of mine) {
+      const l: Locale = { timeZone: f.timeZone, language };
+      const t = (iso: string | null) => localTime(l, iso);
+      const who = (id: string | null, name: string | null) => (name && id ? `${name} (${id})` : (id ?? name ?? w.nobody));
+      const done = f.claimedAt
+        ? t(f.claimedAt) + (f.actRecordedAt && t(f.actRecordedAt) !== t(f.claimedAt) ? bracketed(language, w.recorded(t(f.actRecordedAt))) : '')
+        : f.obligationId ? w.notDone : '';
+      const lines: string[][] = [
+        [w.id, f.id],
+        [w.person, `${who(f.person.id, f.person.name)} · ${f.person.roleLabel}`],
+        ...(f.obligationId ? [[w.obligation, `${f.obligationLabel ?? f.obligationKind} (${f.obligationId})${f.bindingLabel ? ` · ${f.bindingLabel}` : ''}`]] : []),
+        ...(f.dueAt ? [[w.due, t(f.dueAt)]] : []),
+        ...(done ? [[w.done, done]] : []),
+        ...(f.delay ? [[w.delay, f.delay]] : []),
+        [w.basis, [f.rule ? `${f.rule.basis}: ${f.rule.source}` : '', `${w.accountability}: ${f.accountabilityBasis}`].filter(Boolean).join(' · ')],
+        ...f.reviews.map((r) => [
+          r.kind === 'explanation' ? w.explanation : w.decision,
+          `${r.kind === 'explanation' ? '' : `${r.label} · `}${who(r.by, r.byName)} · ${t(r.at)}${language === 'zh' ? '：' : ': '}${r.reason}` +
+            (r.correction ? ` — ${w.correction}: ${r.correction.label}${r.correction.claimedAt ? ` ${t(r.correction.claimedAt)}` : ''} (${w.was} ${r.correction.was.label})` : ''),
+        ]),
+        ...(f.reviewers.length ? [[w.reviewers, f.reviewers.map((r) => `${r.name} (${r.id})`).join(', ')]] : []),
+      ];
+      out.push(`  ${f.label} · ${f.stateLabel}${language === 'zh' ? ` (${f.state})` : ''}${f.kind !== f.recordedKind ? bracketed(language, `${w.was} ${f.recordedLabel}`) : ''}`);
+      out.push(...table(lines, { indent: '    ' }));
+    }
+  }
+  return out.join('\n');
+}
+
+const bracketed = (language: Language, text: string) => (language === 'zh' ? `（${text}）` : ` (${text})`);
+
+function formatReviewResult(r: ReviewResult): string {
+  const f = r.finding;
+  return `${r.inserted ? 'recorded' : 'already recorded'}: ${r.review.label} ${r.review.id}\n  ${f.label} · ${f.stateLabel} (${f.state})`;
+}
 
 /** A notice and its deliveries, as `--json` prints them. */
 function noticeSummary(v: NoticeView) {
