@@ -68,10 +68,14 @@ describe('reviewing findings through the CLI', () => {
     const withdrawn = await cli('act', ID, 'withdraw', '--data', JSON.stringify({ by: 'zhao.min', reason: '演练结束' }), '--json');
     expect(withdrawn.code, explain(withdrawn)).toBe(0);
     expect(json<IncidentStatus>(withdrawn).open).toBe(false);
-    await eventually('the workflow closed', async () => {
-      const r = await cli('act', ID, 'report', '--data', JSON.stringify({ by: 'liu.bo', to: 'office', mode: 'written' }));
-      return r.code === 1 && r.stderr.includes('no more actions are accepted') ? true : undefined;
-    }, 30_000, 500);
+    const { Connection, Client } = await import('@temporalio/client');
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(`incident-${ID}`);
+      await eventually('the workflow closed', async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 30_000, 250);
+    } finally {
+      await connection.close();
+    }
 
     const confirmed = await cli('review', FINDING, '--by', 'wang.jiazhi', '--decision', 'confirm', '--reason', '经核实，首报迟报属实', '--json');
     expect(confirmed.code, explain(confirmed)).toBe(0);
