@@ -469,7 +469,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     try {
       return await startDevServerOnce(opts);
     } catch (err) {
-      const clash = /address already in use/.test(String(err));
+      // A clash shows as "address already in use", or, when it hits one of the server's internal service
+      // ports, as a panic during start-up (the process exits early): both are retried on fresh ports.
+      const clash = /address already in use|exited early/.test(String(err));
       if (!clash || attempt >= 4 || opts.port !== undefined) throw err;
     }
   }
@@ -553,7 +555,9 @@ async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const describe = () => `${cli} ${args.join(' ')}`;
   const fail = async (why: string): Promise<never> => {
     await stop(2_000);
-    throw new Error(`Temporal dev server did not start: ${why}\n  command: ${describe()}\n--- last server output ---\n${logBuffer.text(40) || '(none)'}`);
+    // A Go panic prints its message first and a long stack after it: show the message lines too.
+    const cause = logBuffer.text(400).split('\n').filter((l) => /^panic:|level=ERROR|^Error:|in use/.test(l)).slice(0, 3).join('\n');
+    throw new Error(`Temporal dev server did not start: ${why}\n  command: ${describe()}\n${cause ? `--- cause ---\n${cause}\n` : ''}--- last server output ---\n${logBuffer.text(40) || '(none)'}`);
   };
 
   const timeoutMs = opts.readyTimeoutMs ?? 60_000;
