@@ -46,5 +46,21 @@ export class NotificationDeliveryError extends Error {
   }
 }
 
+/** A review names a finding the ledger does not hold. */
+export class UnknownFindingError extends Error {
+  override readonly name = 'UnknownFindingError';
+  constructor(readonly findingId: string) {
+    super(`findings row "${findingId}" does not exist`);
+  }
+}
+
+/** Another decision on the finding was recorded after the one the caller judged against. */
+export class ReviewOutOfDateError extends Error {
+  override readonly name = 'ReviewOutOfDateError';
+  constructor(readonly findingId: string, readonly expected: string | null, readonly latest: string | null) {
+    super(`finding "${findingId}" was reviewed meanwhile (latest decision ${latest ?? 'none'}, expected ${expected ?? 'none'})`);
+  }
+}
+
 /** Error types an activity retry can never fix; workflows may list them in `nonRetryableErrorTypes`. */
 export const NON_RETRYABLE_ACTIVITY_ERRORS = ['LedgerConflictError', 'UnsupportedLedgerError'] as const;

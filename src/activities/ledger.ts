@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EndingParams, Finding, NoticeParams, Outcome } from '../machines/effects';
 import type { ObligationKind, OutcomeKind, Role } from '../plan/codes';
-import { LedgerConflictError, UnknownNotificationError, UnsupportedLedgerError } from './errors';
+import { LedgerConflictError, ReviewOutOfDateError, UnknownFindingError, UnknownNotificationError, UnsupportedLedgerError } from './errors';
 
 export const OUTBOX_CHANNELS = ['log', 'email', 'phone', 'webhook'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
@@ -200,21 +200,7 @@ export interface ReviewLedger {
 export const hasReviews = (l: object): l is ReviewLedger =>
   typeof (l as Partial<ReviewLedger>).recordReview === 'function' && typeof (l as Partial<ReviewLedger>).findingStates === 'function';
 
-/** A review names a finding the ledger does not hold. */
-export class UnknownFindingError extends Error {
-  override readonly name = 'UnknownFindingError';
-  constructor(readonly findingId: string) {
-    super(`findings row "${findingId}" does not exist`);
-  }
-}
-
-/** Another decision on the finding was recorded after the one the caller judged against. */
-export class ReviewOutOfDateError extends Error {
-  override readonly name = 'ReviewOutOfDateError';
-  constructor(readonly findingId: string, readonly expected: string | null, readonly latest: string | null) {
-    super(`finding "${findingId}" was reviewed meanwhile (latest decision ${latest ?? 'none'}, expected ${expected ?? 'none'})`);
-  }
-}
+export { ReviewOutOfDateError, UnknownFindingError } from './errors';
 
 export interface Ledger {
   /** Bring the schema up to date; safe to call on every start-up and from several processes. */
