@@ -8,6 +8,8 @@ import type { LoadedPlan } from '../plan/plan.loader';
 import { isActionName, prepareStart } from '../machines/commands';
 import type { IncidentStatus } from '../machines/status';
 import { createHash } from 'node:crypto';
+import { calendarSlice, HOLIDAY_DATA_COVERS } from '../plan/holidays';
+import { localDate } from '../plan/time-zone';
 import { actionUpdates, metricsSignal, metricsUpdate, SA, statusQuery, workflowIdFor, WORKFLOW_TYPE, type IncidentWorkflowInput } from '../workflows/incident.definitions';
 import type { incidentWorkflow } from '../workflows/incident.workflow';
 import { metricsUpdateSchema } from '../plan/incident.schema';
@@ -68,7 +70,10 @@ export function startFingerprint(incident: unknown, plan: { id: string }, planHa
  */
 export async function startIncident(client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now()): Promise<StartResult> {
   const incident = checkIncident(raw, loaded, now);
-  const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash };
+  // The holiday data the incident's day limits are counted with, from its discovery day to the end of the
+  // pinned data: fixed into the input, so a replay (or a later deploy with newer data) counts the same days.
+  const calendar = calendarSlice(localDate(loaded.plan.timeZone, Date.parse(incident.discoveredAt)), HOLIDAY_DATA_COVERS.to);
+  const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash, calendar };
   const workflowId = workflowIdFor(incident.id);
   const fingerprint = startFingerprint(incident, loaded.plan, loaded.hash);
   try {

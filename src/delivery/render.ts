@@ -79,6 +79,13 @@ export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number)
         subject: t(lang, `【${unit}】责任追究移送：${title}`, `[${unit}] Accountability referral: ${title}`),
         text: `${n.facts.finding} — ${n.facts.person}: ${n.facts.details}`,
       };
+    case 'calendarMissing':
+      return {
+        subject: t(lang, `【${unit}】节假日数据缺失：${ob}无法计算时限`, `[${unit}] Holiday data missing: no due time for the ${ob}`),
+        text: t(lang,
+          `舆情事件「${title}」（${n.incidentId}）：${ob}按日计算的时限需要 ${n.facts.year} 年的节假日安排（自 ${n.facts.date} 起），系统中尚无该数据，未推算时限。请运维人员更新节假日数据包；责任人仍应尽快办理。`,
+          `Incident "${title}" (${n.incidentId}): the ${ob}'s day limit needs the ${n.facts.year} holiday arrangement (from ${n.facts.date}), which the holiday data does not have yet; no due time was guessed. Operators: update the holiday data package; the owner should still act promptly.`),
+      };
     default: {
       const never: never = n.kind;
       throw new Error(`no message for notice kind ${String(never)}`);

@@ -14,7 +14,7 @@ export interface Recipient {
   contacts: { phone?: string; email?: string; webhook?: string };
 }
 
-export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral'] as const;
+export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /**

@@ -10,6 +10,7 @@ import { DEFAULT_PERMISSIONS, type Person, type Plan } from '../plan/plan.schema
 import { escalationRoles, findPerson, peopleInRole, resolveRecipients, toRecipient } from '../plan/people';
 import type { Recipient } from './effects';
 import { endOfLocalDay, formatLocal } from '../plan/time-zone';
+import { dayLimit, type CalendarSlice } from '../plan/calendar';
 import type {
   Binding, CancelDeadlineParams, EndingParams, Finding, NoticeKind, NoticeParams, Outcome, RecordFindingParams,
   ScheduleDeadlineParams, SettleNoticesParams,
@@ -45,6 +46,8 @@ export interface Obligation {
   waivedReason?: string;
   /** whether the grade behind its limit was assessed by a person or only computed, when the limit was set */
   gradeBasis?: 'assessed' | 'computed';
+  /** a day limit whose last day the holiday data does not cover: no due time is guessed (v2) */
+  calendarMissing?: { year: number; date: string };
   remindersSent: number;
   /** due times it had before the current one (a grade raised, then lowered, moves a deadline back) */
   earlierDues?: number[];
@@ -137,6 +140,8 @@ export interface IncidentContext {
   /** readings that were ignored (in the future, before discovery), counted for the incident's people */
   ignoredReadings?: { count: number; last?: { at: number; reason: string } };
   undelivered?: UndeliveredNotice[];
+  /** v2: the holiday data day limits are counted with, fixed into the incident when it started */
+  calendar?: CalendarSlice;
 }
 
 export interface IncidentStart {
@@ -155,6 +160,7 @@ export interface IncidentStart {
   startedAt: number;
   /** see IncidentContext.rulesVersion; absent means 0 */
   rulesVersion?: number;
+  calendar?: CalendarSlice;
 }
 
 /** Events: one per action (UPPER_SNAKE of its name), plus metrics and timers. */
@@ -251,6 +257,9 @@ function lapseKind(plan: Plan, kind: ObligationKind, late: boolean): OutcomeKind
   return late ? 'lateDuty' : 'missedDuty';
 }
 
+/** The day limits the rule book counts in days (1天内, 三日内): counted by the plan's convention from v2. */
+const DAY_COUNTED: ObligationKind[] = ['explanation', 'summaryReport'];
+
 /** A compact UTC instant for ids: 20261201T150000.000Z. Ids never use counters or positions. */
 export const idTime = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '');
 
@@ -315,6 +324,38 @@ class Draft {
   get plan() { return this.ctx.plan; }
   /** v1 rules (docs/versioning.md): endings keep findings, cancellation, withdrawal */
   get v1() { return (this.ctx.rulesVersion ?? 0) >= 1; }
+  /** v2 rules: day limits counted by the plan's convention with the incident's holiday data */
+  get v2() { return (this.ctx.rulesVersion ?? 0) >= 2 && this.ctx.calendar !== undefined; }
+
+  /**
+   * The due time of a limit from its anchor. A whole-day limit (1d, 3d) of a day-counted kind is counted as the
+   * plan says (v2); one the holiday data cannot settle has no due time and is raised to the office.
+   */
+  dueFrom(kind: ObligationKind, anchorAt: number, text: string): { dueAt: number | null; missing?: { year: number; date: string } } {
+    const days = /^(\d+)d$/.exec(text.trim());
+    if (!this.v2 || !days || !DAY_COUNTED.includes(kind)) return { dueAt: anchorAt + dur(text) };
+    const counting = this.plan.dayCounting ?? { convention: 'civilLaw' as const };
+    const r = dayLimit({
+      trigger: anchorAt, days: Number(days[1]), timeZone: this.plan.timeZone, convention: counting.convention,
+      businessEndsAt: counting.businessEndsAt, calendar: this.ctx.calendar!,
+    });
+    return r.ok ? { dueAt: r.dueAt } : { dueAt: null, missing: { year: r.year, date: r.date } };
+  }
+
+  /** Oblige with a counted limit; a limit the calendar data cannot settle is flagged and told, never guessed. */
+  obligeWithin(kind: ObligationKind, anchorAt: number, text: string, ownerPreferred?: string): Obligation {
+    const { dueAt, missing } = this.dueFrom(kind, anchorAt, text);
+    const ob = this.oblige(kind, anchorAt, dueAt, ownerPreferred);
+    if (missing && ob.dueAt === null && !ob.calendarMissing) this.flagCalendarMissing(ob, missing);
+    return ob;
+  }
+
+  flagCalendarMissing(ob: Obligation, missing: { year: number; date: string }) {
+    ob.calendarMissing = missing;
+    this.timeline({ action: 'calendarMissing', at: this.now, details: `${ob.id}: holiday data for ${missing.year} is missing (from ${missing.date}); no due time computed` });
+    const roles: Role[] = ['office', 'officeDirector'];
+    this.notify('calendarMissing', ob.id, `year=${missing.year}`, resolveRecipients(this.plan, roles), roles, { ob, facts: { year: missing.year, date: missing.date } });
+  }
 
   find(kind: ObligationKind): Obligation | undefined {
     return this.ctx.obligations.find((o) => o.kind === kind && o.status === 'pending');
@@ -555,6 +596,7 @@ export function startIncident(input: IncidentStart): Step {
     metrics: input.incident.metrics,
     facts: { followUps: 0, phoneReports: 0 },
     obligations: [], timeline: [], outcomes: [], seq: 0,
+    ...(input.calendar ? { calendar: input.calendar } : {}),
     // v1 incidents carry their rules version from the first step (v0 contexts stay as they were recorded)
     ...(input.rulesVersion ? { rulesVersion: input.rulesVersion } : {}),
   };
@@ -602,13 +644,14 @@ function applyGradeObligations(d: Draft) {
     d.setDue(dispatch, dispatch.anchorAt + dispatchWithin);
   }
   const explWithin = gradeDeadline(plan, 'explanation', c.grade);
+  const explText = plan.deadlines.explanation.within;
   const expl = d.find('explanation');
   if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !owed(c, 'explanation')) {
-    d.oblige('explanation', c.facts.dispatchedAt, c.facts.dispatchedAt + explWithin, c.facts.dispatchedTo);
+    d.obligeWithin('explanation', c.facts.dispatchedAt, explText, c.facts.dispatchedTo);
   } else if (expl && explWithin === undefined) {
     d.waive(expl, `not required for grade ${c.grade}`);
-  } else if (expl && explWithin !== undefined) {
-    d.setDue(expl, expl.anchorAt + explWithin);
+  } else if (expl && explWithin !== undefined && !expl.calendarMissing) {
+    d.setDue(expl, d.dueFrom('explanation', expl.anchorAt, explText).dueAt);
   }
 }
 
@@ -982,7 +1025,7 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'subside': {
       f.subsidedAt = at;
       log(`subsided: ${event.payload.reason}`);
-      d.oblige('summaryReport', at, at + dur(plan.deadlines.summaryReport));
+      d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport);
       break;
     }
     case 'submitSummary': {

@@ -66,6 +66,8 @@ export interface IncidentStatus {
     recordedAfterFlag: boolean;
     waivedAt: string | null;
     waivedReason: string | null;
+    /** a day limit the holiday data could not settle: no due time was guessed (raised to the office) */
+    calendarMissing: { year: number; date: string } | null;
     delay: string | null;
     source: string;
   }>;
@@ -184,6 +186,7 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
       recordedAfterFlag: o.flaggedAt === undefined ? o.overdue && (o.status === 'met' || o.status === 'late') : recordedAfterFlag(o),
       waivedAt: o.status === 'waived' ? opt(o.waivedAt ?? o.metAt) : null,
       waivedReason: o.waivedReason ?? null,
+      calendarMissing: o.calendarMissing ?? null,
       delay: o.delayMs === undefined ? null : formatSpanShort(o.delayMs),
       source: o.source,
     })),
@@ -222,7 +225,7 @@ export function toMarkdown(ctx: IncidentContext, now: number = ctx.incident.star
   const rows = ctx.obligations.map((o) => {
     const delay = o.delayMs === undefined ? '' : ` +${formatSpanShort(o.delayMs)}`;
     const owner = `${o.ownerName} · ${label(ROLE_LABELS, o.ownerRole, lang)}`;
-    const due = o.dueAt === null ? '—' : formatLocal(tz, o.dueAt);
+    const due = o.dueAt === null ? (o.calendarMissing ? `⚠ 节假日数据缺失 calendar data missing (${o.calendarMissing.year})` : '—') : formatLocal(tz, o.dueAt);
     const left = o.status === 'pending' && !o.overdue && o.dueAt !== null ? ` (${formatRelative(o.dueAt, now, lang)})` : '';
     return `| ${label(OBLIGATION_LABELS, o.kind, lang)} (${o.id}) | ${owner} | ${due}${left} | ${label(STATUS_LABELS, o.status, lang)}${overdueNote(o, now, lang)}${delay} |`;
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIONS, GRADES, LANGUAGES, OBLIGATION_KINDS, ROLES, type ActionName, type Role } from './codes';
 import { parseDuration } from './duration';
+import { BUSINESS_END_RE } from './calendar';
 import { isValidTimeZone } from './time-zone';
 
 /**
@@ -218,6 +219,18 @@ export const planSchema = z
     targets: z.array(z.enum(OBLIGATION_KINDS)).optional(),
     /** the plan's accountability clause (e.g. "000 篇三 §六"), or that it has none; every finding carries it */
     accountability: z.object({ basis: z.string().min(1) }).optional(),
+    /**
+     * How day limits (1天内, 三日内: the explanation and the summary report) are counted. Default (rule book,
+     * Counting): the civil-law rule by analogy (民法典 §201, §203), with pinned holiday data fixed into the
+     * incident; `workingDays` counts working days; `businessEndsAt` ends the last day when business stops.
+     */
+    dayCounting: z
+      .object({
+        convention: z.enum(['civilLaw', 'workingDays']).default('civilLaw'),
+        businessEndsAt: z.string().regex(BUSINESS_END_RE, 'must be a local time "HH:MM", e.g. "17:30"').optional(),
+      })
+      .strict()
+      .optional(),
     /** an action recorded this long after it happened is flagged in the timeline */
     backdateNotice: durationText.default('1h'),
   })

@@ -6,6 +6,7 @@ import type { Plan } from '../plan/plan.schema';
 import type { IncidentContext } from '../machines/incident.rules';
 import type { IncidentStatus } from '../machines/status';
 import type { Stage } from '../plan/codes';
+import type { CalendarSlice } from '../plan/calendar';
 import type { NoticeKind } from '../machines/effects';
 
 /** Messages shared by the workflow and every client: one update per action, a metrics signal, a status query. */
@@ -18,6 +19,8 @@ export interface IncidentWorkflowInput {
   incident: IncidentInput;
   plan: Plan;
   planHash: string;
+  /** v2: the holiday data the incident's day limits are counted with (fixed at start so replay counts the same) */
+  calendar?: CalendarSlice;
   /** set when the workflow continues as new: the machine state to resume from */
   resume?: { stage: Stage; context: IncidentContext };
 }
@@ -60,4 +63,6 @@ export const SA = {
 export const PATCHES = {
   /** ledger-only updates (notices recorded, delivered by the dispatcher), endings keep findings, sliced signal backlogs */
   v1: 'v1-outbox-endings',
+  /** day limits (1天内, 三日内) counted by the plan's convention with the holiday data fixed into the input */
+  v2: 'v2-day-counting',
 } as const;

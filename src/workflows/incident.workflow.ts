@@ -39,6 +39,9 @@ type Action = ReturnType<typeof initialTransition<typeof incidentMachine>>[1][nu
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
   // Histories recorded before v1 have no marker and run the v0 interpretation (docs/versioning.md).
   const v1 = patched(PATCHES.v1);
+  // v2 needs the holiday data in the input (an incident started without it counts days as v1 did).
+  const v2 = v1 && input.calendar !== undefined && patched(PATCHES.v2);
+  const rules = v2 ? 2 : v1 ? 1 : 0;
   let snapshot: IncidentSnapshot;
   const timers = new Map<string, CancellationScope>();
   const queue: Array<() => Promise<void>> = [];
@@ -183,7 +186,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // ── start or resume ──
   if (input.resume) {
-    const context = v1 ? { ...input.resume.context, rulesVersion: Math.max(1, input.resume.context.rulesVersion ?? 0) } : input.resume.context;
+    const context = v1 ? { ...input.resume.context, rulesVersion: Math.max(rules, input.resume.context.rulesVersion ?? 0) } : input.resume.context;
     snapshot = incidentMachine.resolveState({ value: input.resume.stage as never, context });
     for (const ob of snapshot.context.obligations) {
       if (ob.status === 'pending' && ob.dueAt !== null && !ob.overdue) runTimer(scheduleParams(snapshot.context, ob));
@@ -191,7 +194,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     publish();
   } else {
     const [first, actions] = initialTransition(incidentMachine, {
-      incident: input.incident, plan: input.plan, planHash: input.planHash, startedAt: Date.now(), rulesVersion: v1 ? 1 : 0,
+      incident: input.incident, plan: input.plan, planHash: input.planHash, startedAt: Date.now(), rulesVersion: rules,
+      ...(v2 ? { calendar: input.calendar } : {}),
     });
     snapshot = first;
     execute(actions as Action[]);

@@ -99,6 +99,8 @@ export interface StartOptions {
   id?: string;
   /** the rules the incident runs under (0: before v1, for the recorded histories); 1 by default */
   rulesVersion?: number;
+  /** v2: the holiday data fixed into the incident */
+  calendar?: import('../../src/plan/calendar').CalendarSlice;
 }
 
 export type Actions = ReturnType<typeof transition<typeof incidentMachine>>[1];
@@ -120,6 +122,7 @@ export function start(o: StartOptions = {}): Result {
     planHash: 'test-hash',
     startedAt: o.startedAt ?? discoveredAt,
     rulesVersion: o.rulesVersion ?? 1,
+    ...(o.calendar ? { calendar: o.calendar } : {}),
   });
 }
 

@@ -121,6 +121,20 @@ describe('v1 histories (docs/versioning.md)', () => {
     for (const f of FILES) expect(markers(read(f)), f).toEqual([]);
   });
 
+  it('every v2 run records both markers and carries the holiday data in its input (its day limits replay the same)', () => {
+    const V2 = path.join(ROOT, 'v2');
+    for (const f of readdirSync(V2).filter((x) => x.endsWith('.json'))) {
+      const h = JSON.parse(readFileSync(path.join(V2, f), 'utf8')) as JsonHistory;
+      expect(markers(h), f).toEqual(['v1-outbox-endings', 'v2-day-counting']);
+      const input = decode(h.events[0].workflowExecutionStartedEventAttributes.input.payloads[0]);
+      expect(input.calendar?.covers, f).toEqual(expect.objectContaining({ from: expect.any(String), to: expect.any(String) }));
+    }
+    for (const f of readdirSync(V1).filter((x) => x.endsWith('.json'))) {
+      const input = decode(v1(f).events[0].workflowExecutionStartedEventAttributes.input.payloads[0]);
+      expect(input.calendar, f).toBeUndefined();
+    }
+  });
+
   it('v1 writes each step through one ledger activity, and v0 through one activity per effect', () => {
     const names = (h: JsonHistory) => new Set(h.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').map((e) => e.activityTaskScheduledEventAttributes.activityType.name));
     expect(names(v1('school-inquiry-on-time.json'))).toEqual(new Set(['recordStep']));
