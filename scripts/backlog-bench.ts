@@ -62,7 +62,7 @@ async function main() {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
-  const county = loadPlanFile(path.join('plans', 'county-office.yaml'));
+  const county = loadPlanFile(path.join('test', 'fixtures', 'plans', 'county-office.yaml'));
   const newWorker = () => createIncidentWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, workflowBundle });
   const rows: Row[] = [];
   try {

@@ -21,7 +21,7 @@ const N = Number(values.events);
 const runs = Number(values.runs);
 
 function once(): Result {
-  const { plan, hash } = loadPlanFile('plans/county-office.yaml');
+  const { plan, hash } = loadPlanFile('test/fixtures/plans/county-office.yaml');
   const t0 = Date.parse('2026-11-22T09:00:00+08:00');
   let [s] = initialTransition(incidentMachine, {
     incident: { id: 'bench', title: 'bench', discoveredAt: new Date(t0).toISOString(), discoveredBy: 'liu.bo', metrics: { posts: 1 } },

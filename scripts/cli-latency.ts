@@ -72,7 +72,7 @@ async function main() {
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: `cli-latency-${process.pid}`,
       LEDGER_URL: `sqlite:${path.join(tmp, 'ledger.sqlite')}`,
-      PLANS_DIR: 'plans',
+      PLANS_DIR: 'test/fixtures/plans',
     };
     worker = spawn(process.execPath, [path.join('dist', 'worker.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let workerOut = '';

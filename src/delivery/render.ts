@@ -61,6 +61,14 @@ export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number)
       const a = label(GRADE_LABELS, from, lang);
       const b = label(GRADE_LABELS, to, lang);
       const up = gradeRank(to) > gradeRank(from);
+      if (n.facts.proposal) {
+        return {
+          subject: t(lang, `【${unit}】等级建议：测算为${b}（待研判）`, `[${unit}] Proposed grade: ${b} (computed, not assessed)`),
+          text: t(lang,
+            `舆情事件「${title}」（${n.incidentId}）按舆情数据测算为${b}（${n.facts.reason}），仅为建议，尚未研判；本预案时限自研判为重大时起算。研判：npm run cli -- act ${n.incidentId} assess --by <你的ID> --grade <等级>。发送时间 ${formatLocal(tz, now)}。`,
+            `Incident "${title}" (${n.incidentId}) computes as ${b} from its readings (${n.facts.reason}): a proposal, not an assessment; this plan's limits run from the assessment as major. Assess: npm run cli -- act ${n.incidentId} assess --by <your id> --grade <grade>. Sent ${formatLocal(tz, now)}.`),
+        };
+      }
       return {
         subject: t(lang, `【${unit}】舆情${up ? '升级' : '降级'}：${a} → ${b}`, `[${unit}] Regraded: ${a} → ${b}`),
         text: t(lang, `舆情事件「${title}」（${n.incidentId}）等级由${a}调整为${b}。原因：${n.facts.reason}。发送时间 ${formatLocal(tz, now)}。`,
@@ -85,6 +93,13 @@ export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number)
         text: t(lang,
           `舆情事件「${title}」（${n.incidentId}）：${ob}按日计算的时限需要 ${n.facts.year} 年的节假日安排（自 ${n.facts.date} 起），系统中尚无该数据，未推算时限。请运维人员更新节假日数据包；责任人仍应尽快办理。`,
           `Incident "${title}" (${n.incidentId}): the ${ob}'s day limit needs the ${n.facts.year} holiday arrangement (from ${n.facts.date}), which the holiday data does not have yet; no due time was guessed. Operators: update the holiday data package; the owner should still act promptly.`),
+      };
+    case 'approval':
+      return {
+        subject: t(lang, `【${unit}】待审定：「${title}」答复稿`, `[${unit}] For approval: the reply to "${title}"`),
+        text: t(lang,
+          `舆情事件「${title}」（${n.incidentId}）的答复稿已由 ${n.facts.draftedBy} 起草，请审定后发布：${n.facts.text}。审定：npm run cli -- act ${n.incidentId} approve --by <你的ID>`,
+          `The reply to incident "${title}" (${n.incidentId}) was drafted by ${n.facts.draftedBy}; approve it before it is published: ${n.facts.text}. Approve: npm run cli -- act ${n.incidentId} approve --by <your id>`),
       };
     default: {
       const never: never = n.kind;

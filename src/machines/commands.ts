@@ -2,7 +2,7 @@ import { ACTIONS, STAGE_LABELS, type ActionName } from '../plan/codes';
 import { actionSchemas, incidentInputSchema, metricsUpdateSchema, type IncidentInput } from '../plan/incident.schema';
 import { formatIssues, type Plan } from '../plan/plan.schema';
 import { incidentMachine, type IncidentSnapshot } from './incident.machine';
-import { CLOCK_SKEW_MS, categoryAllows, eventTypeOf, refusals, type ActionEvent, type IncidentEvent } from './incident.rules';
+import { CLOCK_SKEW_MS, categoryAllows, eventTypeOf, planAllows, refusals, type ActionEvent, type IncidentEvent } from './incident.rules';
 
 /**
  * Turning what a person sends into a machine event, or into every reason it is refused.
@@ -52,7 +52,8 @@ export function acceptedActions(snapshot: IncidentSnapshot): ActionName[] {
   const node = incidentMachine.states[snapshot.context.stage as keyof typeof incidentMachine.states];
   const events = new Set<string>([...(node?.ownEvents ?? []), ...incidentMachine.root.ownEvents]);
   // "Allowed now" respects the category: an inquiry's reply is not offered for a hype incident.
-  return ACTIONS.filter((a) => events.has(eventTypeOf(a)) && categoryAllows(a, snapshot.context.category));
+  // and the incident's rules and plan: v3 actions, an approval step, handling steps, optional categories
+  return ACTIONS.filter((a) => events.has(eventTypeOf(a)) && categoryAllows(a, snapshot.context.category) && planAllows(snapshot.context, a));
 }
 
 /** Check a new incident against its plan before anything starts. */
@@ -65,5 +66,11 @@ export function prepareStart(raw: unknown, plan: Plan, now: number): { ok: true;
     errors.push(`discoveredBy: "${fields.discoveredBy}" is not a person in plan ${plan.id}`);
   }
   if (typeof fields.discoveredAt === 'string' && Date.parse(fields.discoveredAt) > now + CLOCK_SKEW_MS) errors.push('discoveredAt: is in the future');
+  const subject = (raw as { subject?: unknown } | undefined)?.subject;
+  if (typeof subject === 'string' && subject !== '') {
+    const p = plan.people.find((x) => x.id === subject);
+    if (!p) errors.push(`subject: "${subject}" is not a person in plan ${plan.id}`);
+    else if (!p.roles.includes('department')) errors.push(`subject: ${subject} does not hold role department (the 涉事主体 is a department)`);
+  }
   return parsed.success && errors.length === 0 ? { ok: true, incident: parsed.data } : { ok: false, errors };
 }

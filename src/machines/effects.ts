@@ -14,7 +14,7 @@ export interface Recipient {
   contacts: { phone?: string; email?: string; webhook?: string };
 }
 
-export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing'] as const;
+export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing', 'approval'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /**
@@ -88,11 +88,28 @@ export interface Finding {
   pendingStep?: string;
   /** how the incident ended, for findings written at an ending */
   ending?: Ending;
+  /** v3: what the reviewer must know before it counts (rule book, Who decides; Reports; Endings) */
+  marks?: FindingMarks;
   plan: { id: string; version: string; hash: string };
   /** open until a reviewer confirms, corrects or annuls it; onTime records are not reviewed */
   reviewState: 'open' | 'notReviewed';
   details: string;
   recordedBy?: string;
+}
+
+/**
+ * Marks on a v3 finding. gradeNotAssessed: its limit came from a grade only computed from the readings — it counts
+ * only once the reviewer confirms the grade. ownerNotNamed: the 涉事主体 was not named when the line fell due — the
+ * reviewer decides who answers. annulledByDefault: the dismissal said the incident was not within the plan's scope,
+ * so the duty never arose (the reviewer may reinstate it). gradeLowered: the lapse happened under a grade since lowered.
+ * line: the report line (who owes whom).
+ */
+export interface FindingMarks {
+  gradeNotAssessed?: boolean;
+  ownerNotNamed?: boolean;
+  annulledByDefault?: string;
+  gradeLowered?: boolean;
+  line?: { key: string; label: string; toName: string; toPerson?: string };
 }
 
 /** @deprecated the v0 record; the ledger's outcomes table still holds and reads these */

@@ -73,6 +73,9 @@ export const incidentMachine = setup({
     REGRADE: { guard: 'allowed', actions: 'apply' },
     FINDING: { guard: 'allowed', actions: 'apply' },
     COMMEND: { guard: 'allowed', actions: 'apply' },
+    // v3: the 涉事主体 named, the discovery facts corrected (the office, with a reason), in any open stage
+    NAME_SUBJECT: { guard: 'allowed', actions: 'apply' },
+    CORRECT_DISCOVERY: { guard: 'allowed', actions: 'apply' },
     REMINDER_DUE: { actions: 'apply' },
     DEADLINE_DUE: { actions: 'apply' },
     READING_IGNORED: { actions: 'apply' },
@@ -100,6 +103,9 @@ export const incidentMachine = setup({
         RESPOND: { guard: 'allowed', actions: 'apply' },
         RELEASE: { guard: 'allowed', actions: 'apply' },
         CLASSIFY: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
+        // v3: graded handling without a category (000 篇五, the 001 school plan), and the grade's handling steps
+        START_HANDLING: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
+        HANDLING_STEP: { guard: 'allowed', actions: 'apply' },
       },
     },
     categorizedHandling: {
@@ -117,6 +123,10 @@ export const incidentMachine = setup({
         PUBLISH_FACTS: { guard: 'allowed', actions: 'apply' },
         REFER: { guard: 'allowed', actions: 'apply' },
         ADOPT: { guard: 'allowed', actions: 'apply' },
+        // v3: an inquiry reply under an approval step: draft → approve → publish (replyOpinion)
+        DRAFT_REPLY: { guard: 'allowed', actions: 'apply' },
+        APPROVE: { guard: 'allowed', actions: 'apply' },
+        HANDLING_STEP: { guard: 'allowed', actions: 'apply' },
         ASSIGN_TRACKER: { guard: 'allowed', target: 'dynamicTracking', actions: 'apply' },
       },
     },

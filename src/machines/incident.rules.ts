@@ -12,10 +12,14 @@ import type { Recipient } from './effects';
 import { endOfLocalDay, formatLocal } from '../plan/time-zone';
 import { dayLimit, type CalendarSlice } from '../plan/calendar';
 import type {
-  Binding, CancelDeadlineParams, EndingParams, Finding, NoticeKind, NoticeParams, Outcome, RecordFindingParams,
+  Binding, CancelDeadlineParams, EndingParams, Finding, FindingMarks, NoticeKind, NoticeParams, Outcome, RecordFindingParams,
   ScheduleDeadlineParams, SettleNoticesParams,
 } from './effects';
 import { stageText, type MessageContext } from './messages';
+import {
+  isMajor, lineDefs, lineKind, lineLimit, reaches, recipientsOf, reportRecipient, shorterOrNew, type LineRef,
+} from './lines';
+import type { HandlingStepDef, ReportLineDef } from '../plan/plan.schema';
 
 /**
  * The rules of an incident as pure functions over plain data: obligations (statutory deadlines),
@@ -54,6 +58,8 @@ export interface Obligation {
   /** entering any stage after this one leaves it missed */
   closesWith: Stage;
   source: string;
+  /** v3: the report line this obligation is (who owes whom) */
+  line?: LineRef;
 }
 
 export interface TimelineEntry {
@@ -95,6 +101,16 @@ export interface IncidentFacts {
   ending?: { kind: Ending; at: number; claimedAt?: number; reason?: string; by?: string };
   followUps: number;
   phoneReports: number;
+  /** v3: the 涉事主体 named for this incident (000 篇五 §五(二)) and when */
+  subject?: string;
+  subjectNamedAt?: number;
+  /** v3: every report recorded (who, to whom, how, claimed time), so a line created later sees an earlier report */
+  reports?: Array<{ by: string; to: string; roles: Role[]; personId?: string; at: number; mode: string }>;
+  /** v3: the inquiry reply's steps where the plan has an approval step: draft → approve → publish */
+  reply?: { draftedAt?: number; draftedBy?: string; approvedAt?: number; approvedBy?: string };
+  /** v3: the handling steps the grade required, as recorded */
+  steps?: Record<string, { at: number; by: string }>;
+  dismissGround?: 'outOfScope' | 'notOurs' | 'notAnIncident';
 }
 
 /** A notice the dispatcher gave up on (it tells the workflow), until re-driven. */
@@ -142,6 +158,8 @@ export interface IncidentContext {
   undelivered?: UndeliveredNotice[];
   /** v2: the holiday data day limits are counted with, fixed into the incident when it started */
   calendar?: CalendarSlice;
+  /** v3, major-only plans: when the incident was assessed as 重大 (claimed time), from which its limits run */
+  majorAt?: number;
 }
 
 export interface IncidentStart {
@@ -153,6 +171,9 @@ export interface IncidentStart {
     discoveredAt: string;
     discoveredBy: string;
     metrics: Metrics;
+    /** v3: the grade the discoverer recorded at entry (an assessment) */
+    grade?: Grade;
+    subject?: string;
   };
   plan: Plan;
   planHash: string;
@@ -240,6 +261,7 @@ const RULES: Record<ObligationKind, { basis: 'rule' | 'default'; source: string 
   // "及时": the cadence is a plan default
   followUp: { basis: 'default', source: '000 篇一/篇三 §四(二) (cadence: plan default)' },
   summaryReport: { basis: 'rule', source: '000 篇三 §四(五)' },
+  upgradeReport: { basis: 'default', source: 'rule book upgradeReport (product default, from 000 篇五 §五(二))' },
 };
 const SOURCES = Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, r.source])) as Record<ObligationKind, string>;
 
@@ -250,10 +272,16 @@ export function bindingOf(plan: Plan, kind: ObligationKind): Binding {
 /** 力争 (firstRelease) and the follow-up cadence (及时) are targets unless a plan says otherwise. */
 export const DEFAULT_TARGETS: ObligationKind[] = ['firstRelease', 'followUp'];
 
+/** Binding or target for one obligation: a report line says so itself (v3), any other limit by the plan's targets. */
+export function bindingOfObligation(plan: Plan, ob: Pick<Obligation, 'kind' | 'line'>): Binding {
+  if (ob.line) return ob.line.binding ? 'binding' : 'target';
+  return bindingOf(plan, ob.kind);
+}
+
 /** The words for an obligation's lapse: 迟报/漏报 only for binding report lines; duties under their own name; targets missed. */
-function lapseKind(plan: Plan, kind: ObligationKind, late: boolean): OutcomeKind {
-  if (bindingOf(plan, kind) === 'target') return 'targetMissed';
-  if (isReportKind(kind)) return late ? 'late' : 'missed';
+function lapseKind(plan: Plan, ob: Pick<Obligation, 'kind' | 'line'>, late: boolean): OutcomeKind {
+  if (bindingOfObligation(plan, ob) === 'target') return 'targetMissed';
+  if (isReportKind(ob.kind)) return late ? 'late' : 'missed';
   return late ? 'lateDuty' : 'missedDuty';
 }
 
@@ -274,6 +302,7 @@ const CLOSES_WITH: Record<ObligationKind, Stage> = {
   inquiryResult: 'categorizedHandling',
   followUp: 'dynamicTracking',
   summaryReport: 'summaryEvaluation',
+  upgradeReport: 'rapidResponse',
 };
 
 export function messageContext(ctx: IncidentContext): MessageContext {
@@ -285,7 +314,13 @@ export function rolesOf(plan: Plan, personId: string): Role[] {
 }
 
 export function allowedRoles(plan: Plan, action: ActionName): Role[] {
-  return plan.permissions[action] ?? DEFAULT_PERMISSIONS[action];
+  const own = plan.permissions[action];
+  if (own) return own;
+  // the plan's assessing roles assess and regrade (000 篇五 §五(二): the 涉事主体)
+  if ((action === 'assess' || action === 'regrade') && plan.assessors) return [...new Set([...DEFAULT_PERMISSIONS[action], ...plan.assessors])];
+  if (action === 'approve' && plan.approval) return [plan.approval.role];
+  if (action === 'handlingStep' && plan.handlingSteps.length) return [...new Set(plan.handlingSteps.flatMap((s) => s.roles))];
+  return DEFAULT_PERMISSIONS[action];
 }
 
 /** The role a person acts in for an action: the first of their roles the plan allows. */
@@ -304,12 +339,30 @@ function answerable(plan: Plan, role: Role, preferredId?: string): { id: string;
 
 function gradeDeadline(plan: Plan, kind: 'publicResponse' | 'firstRelease' | 'dispatch' | 'explanation', grade: Grade): number | undefined {
   const d = plan.deadlines[kind];
-  return d.grades.includes(grade) ? dur(d.within) : undefined;
+  return d && d.grades.includes(grade) ? dur(d.within) : undefined;
 }
 
 function firstReportWithin(plan: Plan, grade: Grade): number | undefined {
-  const text = plan.deadlines.firstReport[grade];
+  const text = plan.deadlines.firstReport?.[grade];
   return text ? dur(text) : undefined;
+}
+
+/** The role answerable for a kind: the plan's owner, else the rule book's (v3 plans name only what they have). */
+const DEFAULT_OWNERS: Record<ObligationKind, Role> = {
+  firstReport: 'monitor', writtenReport: 'monitor', upgradeReport: 'monitor', publicResponse: 'spokesperson', firstRelease: 'spokesperson',
+  dispatch: 'office', explanation: 'department', inquiryOpinion: 'department', inquiryResult: 'department', followUp: 'office',
+  summaryReport: 'department',
+};
+export const ownerRoleOf = (plan: Plan, kind: ObligationKind): Role => plan.owners[kind] ?? DEFAULT_OWNERS[kind];
+
+/** v3: the limits of a major-only plan run only once the incident is assessed as 重大 (rule book, Scope). */
+export function inScope(ctx: IncidentContext): boolean {
+  return ctx.plan.scope !== 'majorOnly' || (ctx.majorAt !== undefined && isMajor(ctx.grade));
+}
+
+/** v3: the moment the plan's limits run from: discovery, or for a major-only plan the assessment as 重大. */
+export function limitStart(ctx: IncidentContext): number {
+  return ctx.plan.scope === 'majorOnly' && ctx.majorAt !== undefined ? ctx.majorAt : ctx.incident.discoveredAt;
 }
 
 // ───────────────────────────── the draft: change data, collect effects ─────────────────────────────
@@ -326,6 +379,8 @@ class Draft {
   get v1() { return (this.ctx.rulesVersion ?? 0) >= 1; }
   /** v2 rules: day limits counted by the plan's convention with the incident's holiday data */
   get v2() { return (this.ctx.rulesVersion ?? 0) >= 2 && this.ctx.calendar !== undefined; }
+  /** v3 rules: report lines per reporter and recipient, scope, assessed grades, approval and handling steps */
+  get v3() { return (this.ctx.rulesVersion ?? 0) >= 3; }
 
   /**
    * The due time of a limit from its anchor. A whole-day limit (1d, 3d) of a day-counted kind is counted as the
@@ -382,7 +437,7 @@ class Draft {
   oblige(kind: ObligationKind, anchorAt: number, dueAt: number | null, ownerPreferred?: string): Obligation {
     const existing = this.find(kind);
     if (existing && kind !== 'writtenReport') return existing;
-    const ownerRole = this.plan.owners[kind];
+    const ownerRole = ownerRoleOf(this.plan, kind);
     const owner = answerable(this.plan, ownerRole, ownerPreferred);
     const ob: Obligation = {
       id: this.idFor(kind, anchorAt, owner.id), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
@@ -394,6 +449,161 @@ class Draft {
     this.ctx.obligations.push(ob);
     if (dueAt !== null) this.notifyAssigned(ob);
     return ob;
+  }
+
+  // ── v3 report lines ──
+
+  /** v3: who owes a line: the discoverer, the named 涉事主体 (nobody yet), a role's person, or the one who relays. */
+  lineOwner(def: ReportLineDef, relayer?: string): { id: string; name: string; role: Role; notNamed?: boolean } {
+    const plan = this.plan;
+    const from = def.from;
+    const person = (p: Person, role?: Role) => ({ id: p.id, name: p.name, role: role && p.roles.includes(role) ? role : p.roles[0] });
+    const ofRole = (r: Role, name?: string) => (peopleInRole(plan, r).length ? answerable(plan, r) : { id: '', name: name ?? ROLE_LABELS[r].zh, role: r });
+    if (from === 'discoverer') {
+      const p = findPerson(plan, this.ctx.incident.discoveredBy);
+      return p ? person(p) : ofRole('monitor');
+    }
+    if (from === 'subject') {
+      const p = this.ctx.facts.subject ? findPerson(plan, this.ctx.facts.subject) : undefined;
+      return p ? person(p, 'department') : { id: '', name: '涉事主体（未指定）', role: 'department', notNamed: true };
+    }
+    if (from.startsWith('role:')) return ofRole(from.slice(5) as Role);
+    const relayed = lineDefs(plan).find((l) => l.key === from.slice(6))!;
+    const p = relayer ? findPerson(plan, relayer) : undefined;
+    if (p) return { id: p.id, name: p.name, role: p.roles.find((r) => relayed.to.includes(r)) ?? p.roles[0] };
+    return ofRole(relayed.to[0], relayed.toLabel);
+  }
+
+  /** v3: a new line instance, anchored where the rule says (discovery, the assessment, the rise, the relayed report). */
+  addLine(def: ReportLineDef, rcpt: { toPerson?: string; toName: string }, anchorAt: number, createdBy: LineRef['createdBy'], o: {
+    kind?: ObligationKind; relayOf?: string; relayer?: string;
+  } = {}): Obligation {
+    const lim = lineLimit(def, this.ctx.grade);
+    const within = lim.owed ? lim.within : null;
+    const owner = this.lineOwner(def, o.relayer);
+    const kind = o.kind ?? lineKind(createdBy);
+    // a plan in the old shape keeps the old ids (firstReport, upgradeReport@…): its one line is the first report
+    const base = this.plan.reportLines ? `report/${def.key}${rcpt.toPerson ? `/to=${rcpt.toPerson}` : ''}` : kind;
+    let id = createdBy === 'start' && anchorAt === this.ctx.incident.discoveredAt ? base : `${base}@${idTime(anchorAt)}`;
+    if (this.ctx.obligations.some((x) => x.id === id)) id = `${id}/recorded@${idTime(this.now)}`;
+    const line: LineRef = {
+      key: def.key, label: def.label, to: def.to, ...(rcpt.toPerson ? { toPerson: rcpt.toPerson } : {}), toName: rcpt.toName,
+      from: def.from, ...(o.relayOf ? { relayOf: o.relayOf } : {}), createdBy, outside: def.outside, binding: def.binding,
+      basis: def.basis, source: def.source, ...(def.writtenAfterPhone ? { writtenAfterPhone: def.writtenAfterPhone } : {}),
+      ...(owner.notNamed ? { ownerNotNamed: true } : {}),
+    };
+    const ob: Obligation = {
+      id, kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name, anchorAt,
+      dueAt: within === null ? null : anchorAt + within, status: 'pending', overdue: false, remindersSent: 0,
+      closesWith: laterStage(CLOSES_WITH[kind], this.ctx.stage), source: def.source, gradeBasis: this.gradeBasis(), line,
+    };
+    this.ctx.obligations.push(ob);
+    this.timeline({ action: 'line', at: anchorAt, details: `${id}: ${def.label} — ${owner.name} → ${rcpt.toName}${ob.dueAt === null ? '（无时限，酌情适时上报）' : ''}` });
+    if (ob.dueAt !== null) this.notifyAssigned(ob);
+    return ob;
+  }
+
+  linesOf(def: ReportLineDef, toPerson?: string): Obligation[] {
+    return this.ctx.obligations.filter((o) => o.line?.key === def.key && o.line.toPerson === toPerson && o.kind !== 'writtenReport');
+  }
+
+  /** The owner, or (a line owed by a role, a relay, an unnamed 涉事主体) someone holding the owner's role, records it. */
+  ownerMatches(ob: Obligation, by: string): boolean {
+    if (ob.ownerId === by) return true;
+    const roles = rolesOf(this.plan, by);
+    const from = ob.line?.from ?? '';
+    if (from === 'subject' && ob.ownerId === '') return roles.includes('department');
+    return (from.startsWith('role:') || from.startsWith('relay:')) && roles.includes(ob.ownerRole);
+  }
+
+  /**
+   * v3: bring the report lines in line with the grade (rule book, Reports and upgradeReport): at the start, at the
+   * assessment as 重大 (major-only plans), on a rise (the earlier of the open line's due and rise + new limit; a
+   * met line or a new recipient gets a new line), on a fall (the lower grade's limit from the line's own start).
+   */
+  syncLines(t: { kind: 'start' } | { kind: 'assessment'; at: number; by: string } | { kind: 'rise' | 'fall'; from: Grade; at: number }) {
+    const c = this.ctx;
+    if (!inScope(c)) {
+      // below 重大 in a major-only plan nothing runs: an open line not yet due is waived; a lapse already flagged stays
+      for (const ob of c.obligations) {
+        if (ob.line && ob.status === 'pending' && !ob.overdue) this.waive(ob, `reassessed as ${c.grade}: outside this plan's scope (本预案仅适用于重大网络舆情)`);
+      }
+      return;
+    }
+    for (const def of lineDefs(this.plan)) {
+      const lim = lineLimit(def, c.grade);
+      const relay = def.from.startsWith('relay:');
+      for (const rcpt of recipientsOf(this.plan, def)) {
+        const all = this.linesOf(def, rcpt.toPerson).filter((o) => o.status !== 'waived');
+        const open = all.find((o) => o.status === 'pending');
+        if (t.kind === 'start' || t.kind === 'assessment') {
+          // a relay starts when the report reaches the relayer (or at the relayer's own assessment)
+          if (relay || !lim.owed || all.length) continue;
+          const ob = this.addLine(def, rcpt, t.kind === 'start' ? c.incident.discoveredAt : t.at, t.kind);
+          if (t.kind === 'assessment') this.meetByAssessment(ob, t.at, t.by);
+          continue;
+        }
+        if (t.kind === 'rise') {
+          if (!lim.owed) continue;
+          // a relay not yet started starts when the report reaches the relayer
+          if (relay && all.length === 0) continue;
+          if (all.length && !shorterOrNew(def, t.from, c.grade)) continue;
+          const due = lim.within === null ? null : t.at + lim.within;
+          if (open) {
+            if (due !== null && (open.dueAt === null || due < open.dueAt)) this.setDue(open, due);
+          } else {
+            const last = all[all.length - 1];
+            this.addLine(def, rcpt, t.at, 'rise', { kind: all.length ? 'upgradeReport' : 'firstReport', relayer: relay ? last?.ownerId : undefined });
+          }
+          continue;
+        }
+        // fall: never a lapse already flagged; a line the lower grade does not owe is waived
+        if (!open || open.overdue) continue;
+        if (!lim.owed) this.waive(open, `not owed at grade ${c.grade}`);
+        else this.setDue(open, lim.within === null ? null : open.anchorAt + lim.within);
+      }
+    }
+    if (t.kind === 'assessment') this.relayAtAssessment(t.at, t.by);
+  }
+
+  /** A line owed to the assessor is met by the assessment itself, or by an earlier recorded report to it (rule book, Scope). */
+  meetByAssessment(ob: Obligation, at: number, by: string) {
+    const assessor = findPerson(this.plan, by);
+    if (!assessor || !ob.line || !reaches(ob.line, { roles: assessor.roles, personId: assessor.id })) return;
+    const earlier = (this.ctx.facts.reports ?? []).find((r) => r.at <= at && reaches(ob.line!, r) && this.ownerMatches(ob, r.by));
+    if (earlier) this.meet(ob, earlier.at, earlier.by);
+    else {
+      ob.line.metByAssessment = true;
+      this.meet(ob, at, ob.ownerId || by);
+    }
+  }
+
+  /** Relays start when a line is met (at the report's claimed time), owed by the one it reached (rule book, Reports). */
+  startRelays(met: Obligation, reached: { roles: Role[]; personId?: string }) {
+    if (!inScope(this.ctx) || !met.line) return;
+    const relayer = reached.personId ?? (peopleInRole(this.plan, met.line.to[0])[0]?.id);
+    for (const def of lineDefs(this.plan)) {
+      if (def.from !== `relay:${met.line.key}` || !lineLimit(def, this.ctx.grade).owed) continue;
+      for (const rcpt of recipientsOf(this.plan, def)) {
+        if (this.linesOf(def, rcpt.toPerson).some((o) => o.status === 'pending')) continue;
+        this.addLine(def, rcpt, met.metAt!, 'relay', { relayOf: met.id, relayer, kind: met.kind === 'upgradeReport' ? 'upgradeReport' : 'firstReport' });
+      }
+    }
+  }
+
+  /** A relayer's own assessment, before the report reached it, starts its relay lines (rule book, Reports). */
+  relayAtAssessment(at: number, by: string) {
+    const p = findPerson(this.plan, by);
+    if (!p) return;
+    for (const def of lineDefs(this.plan)) {
+      if (!def.from.startsWith('relay:') || !lineLimit(def, this.ctx.grade).owed) continue;
+      const relayed = lineDefs(this.plan).find((l) => l.key === def.from.slice(6));
+      if (!relayed || !p.roles.some((r) => relayed.to.includes(r))) continue;
+      for (const rcpt of recipientsOf(this.plan, def)) {
+        if (this.linesOf(def, rcpt.toPerson).length) continue;
+        this.addLine(def, rcpt, at, 'relay', { relayer: p.id });
+      }
+    }
   }
 
   gradeBasis(): 'assessed' | 'computed' {
@@ -419,8 +629,13 @@ class Draft {
     const late = ob.dueAt !== null && at > ob.dueAt;
     ob.status = late ? 'late' : 'met';
     if (late) ob.delayMs = at - (ob.dueAt as number);
-    const zh = label(OBLIGATION_LABELS, ob.kind, 'zh');
-    const kind = late ? lapseKind(this.plan, ob.kind, true) : 'onTime';
+    const zh = ob.line ? ob.line.label : label(OBLIGATION_LABELS, ob.kind, 'zh');
+    const kind = late ? lapseKind(this.plan, ob, true) : 'onTime';
+    if (ob.line?.outside) {
+      // owed by a body outside the unit: recorded, never a finding against the unit's people
+      this.timeline({ action: 'outsideLine', at, details: `${ob.id}: ${late ? `made ${formatDuration(ob.delayMs!)} after its limit` : 'made in time'} (${ob.line.label})` });
+      return;
+    }
     this.outcome(kind, ob, at, late
       ? `${outcomeLabel(kind, ob.kind, 'zh')}：迟${formatDuration(ob.delayMs!)} (${ob.source})`
       : `${zh}按时完成 (${ob.source})`, by, undefined, { claimedAt: at, recordedAt: this.now });
@@ -438,7 +653,11 @@ class Draft {
   miss(ob: Obligation, at: number, why: string, ending?: Ending) {
     if (ob.status !== 'pending') return;
     ob.status = 'missed';
-    const kind = lapseKind(this.plan, ob.kind, false);
+    if (ob.line?.outside) {
+      this.timeline({ action: 'outsideLine', at, details: `${ob.id}: not made (${ob.line.label}): ${why}` });
+      return;
+    }
+    const kind = lapseKind(this.plan, ob, false);
     this.outcome(kind, ob, at, `${outcomeLabel(kind, ob.kind, 'zh')}：${why} (${ob.source})`, undefined, undefined, { ending });
   }
 
@@ -446,6 +665,10 @@ class Draft {
   unmetAtEnding(ob: Obligation, at: number, ending: Ending) {
     if (ob.status !== 'pending') return;
     ob.status = 'unmet';
+    if (ob.line?.outside) {
+      this.timeline({ action: 'outsideLine', at, details: `${ob.id}: unmet at the ending (${ob.line.label})` });
+      return;
+    }
     const due = ob.dueAt === null ? '无时限 / no limit' : formatLocal(this.plan.timeZone, ob.dueAt);
     this.outcome('unmetAtEnding', ob, at, `${label(OBLIGATION_LABELS, ob.kind, 'zh')}结束时未完成（应于 ${due}）(${ob.source})`, undefined, undefined, { ending });
   }
@@ -457,6 +680,7 @@ class Draft {
     const c = this.ctx;
     const person = who ?? (ob ? { id: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined);
     if (!person) throw new Error('an outcome needs a person');
+    const marks = this.v3 && ob && !who ? this.marksFor(ob, kind) : undefined;
     const source: Finding['source'] = extra.source ?? (ob && !who ? 'timers' : `review:${kind}`);
     // v1 ids: incident / obligation (or person) / source. The timers give an obligation one record at most.
     const id = this.v1
@@ -465,16 +689,19 @@ class Draft {
     const f: Finding = {
       id, incidentId: c.incident.id, unitId: c.plan.unit.id, source, kind,
       obligationId: ob?.id, obligationKind: ob?.kind,
-      personId: person.id, personName: person.name, role: person.role,
+      // a line whose 涉事主体 was never named names nobody: the reviewer decides who answers
+      personId: person.id === '' ? undefined : person.id, personName: person.name, role: person.role,
       at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
       dueAt: ob?.dueAt ?? undefined,
       delayMs: ob?.delayMs !== undefined && (kind === 'late' || kind === 'lateDuty' || kind === 'targetMissed') ? ob.delayMs : undefined,
       rule: ob ? RULES[ob.kind] : undefined,
-      binding: ob ? bindingOf(c.plan, ob.kind) : undefined,
+      binding: ob ? bindingOfObligation(c.plan, ob) : undefined,
       accountabilityBasis: c.plan.accountability?.basis ?? ACCOUNTABILITY_NONE,
       gradeBasis: ob ? (ob.gradeBasis ?? (c.gradeSource === 'manual' ? 'assessed' : 'computed')) : undefined,
       grade: c.grade,
       ending: extra.ending,
+      ...(marks && Object.keys(marks).length ? { marks } : {}),
+      ...(this.v3 && ob?.kind === 'inquiryOpinion' && c.plan.approval && kind !== 'onTime' ? { pendingStep: this.pendingReplyStep(ob) } : {}),
       plan: { id: c.plan.id, version: c.plan.version, hash: c.planHash },
       reviewState: kind === 'onTime' || kind === 'commendation' ? 'notReviewed' : 'open',
       details, recordedBy,
@@ -504,7 +731,35 @@ class Draft {
     this.notes.push({ type: 'notify', params });
   }
 
+  /** v3 marks for a finding the timers give about an obligation (effects.ts FindingMarks). */
+  marksFor(ob: Obligation, kind: OutcomeKind): FindingMarks {
+    const m: FindingMarks = {};
+    if (kind === 'onTime') return m;
+    if (ob.gradeBasis === 'computed' && this.plan.scope !== 'majorOnly') m.gradeNotAssessed = true;
+    const l = ob.line;
+    if (l) {
+      m.line = { key: l.key, label: l.label, toName: l.toName, ...(l.toPerson ? { toPerson: l.toPerson } : {}) };
+      // the 涉事主体 was not named when the line fell due (or never): the reviewer decides who answers
+      if (l.ownerNotNamed && (l.ownerNamedAt === undefined || (ob.dueAt !== null && l.ownerNamedAt > ob.dueAt))) m.ownerNotNamed = true;
+    }
+    if ((ob.earlierDues ?? []).some((d) => ob.dueAt !== null && d < ob.dueAt) && ob.flaggedAt !== undefined) m.gradeLowered = true;
+    const f = this.ctx.facts;
+    if (f.dismissGround === 'outOfScope') m.annulledByDefault = '不属于本预案适用范围（非重大网络舆情）/ not within this plan\'s scope';
+    return m;
+  }
+
+  /** For a late or missing reply under an approval step: the step still pending at its due time (rule book, Approval). */
+  pendingReplyStep(ob: Obligation): string {
+    const r = this.ctx.facts.reply ?? {};
+    const due = ob.dueAt ?? this.now;
+    if (r.draftedAt === undefined || r.draftedAt > due) return 'draft (起草)';
+    if (r.approvedAt === undefined || r.approvedAt > due) return 'approval (审定)';
+    return 'publish (发布)';
+  }
+
   ownerRecipients(ob: Obligation): Recipient[] {
+    // a line whose 涉事主体 is not named yet, or one owed by an outside body: the office is told
+    if (ob.line && (ob.ownerId === '' || ob.line.outside)) return resolveRecipients(this.plan, ['office', 'officeDirector', 'leaderInCharge']);
     const owner = findPerson(this.plan, ob.ownerId);
     return owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(this.plan, [ob.ownerRole]);
   }
@@ -600,12 +855,33 @@ export function startIncident(input: IncidentStart): Step {
     // v1 incidents carry their rules version from the first step (v0 contexts stay as they were recorded)
     ...(input.rulesVersion ? { rulesVersion: input.rulesVersion } : {}),
   };
+  const v3 = (input.rulesVersion ?? 0) >= 3;
+  const entered = v3 ? input.incident.grade : undefined;
+  if (entered) {
+    // the discoverer's recorded grade is an assessment; a major-only plan's limits then run from discovery
+    empty.grade = entered;
+    empty.gradeReasons = [`recorded by the discoverer ${input.incident.discoveredBy}`];
+    empty.gradeSource = 'manual';
+    if (input.plan.scope === 'majorOnly' && isMajor(entered)) empty.majorAt = discoveredAt;
+  }
+  if (v3 && input.incident.subject) {
+    empty.facts.subject = input.incident.subject;
+    empty.facts.subjectNamedAt = discoveredAt;
+  }
   const d = new Draft(empty, input.startedAt);
   d.timeline({
     action: 'discover', by: input.incident.discoveredBy, role: rolesOf(input.plan, input.incident.discoveredBy)[0],
     at: discoveredAt,
-    details: `${label(GRADE_LABELS, decision.grade, 'zh')} (${decision.reasons.join(', ')}); plan ${input.plan.id}@${input.plan.version}`,
+    details: entered
+      ? `${label(GRADE_LABELS, entered, 'zh')} (recorded by the discoverer; computed ${label(GRADE_LABELS, decision.grade, 'zh')}: ${decision.reasons.join(', ')}); plan ${input.plan.id}@${input.plan.version}`
+      : `${label(GRADE_LABELS, decision.grade, 'zh')} (${decision.reasons.join(', ')}); plan ${input.plan.id}@${input.plan.version}`,
   });
+  if (v3) {
+    if (input.plan.scope === 'majorOnly' && !empty.majorAt) {
+      d.timeline({ action: 'scope', at: discoveredAt, details: 'major-only plan: no limit runs until the incident is assessed as 重大 (本预案适用于重大网络舆情)' });
+    }
+    d.syncLines({ kind: 'start' });
+  }
   applyGradeObligations(d);
   return d.finish(empty);
 }
@@ -616,25 +892,34 @@ function applyGradeObligations(d: Draft) {
   const plan = c.plan;
   const t0 = c.incident.discoveredAt;
 
-  const frWithin = firstReportWithin(plan, c.grade);
-  const fr = c.obligations.find((o) => o.kind === 'firstReport');
-  if (!fr) d.oblige('firstReport', t0, frWithin === undefined ? null : t0 + frWithin, c.incident.discoveredBy);
-  else d.setDue(fr, frWithin === undefined ? null : t0 + frWithin);
+  const scoped = !d.v3 || inScope(c);
+  if (!d.v3) {
+    const frWithin = firstReportWithin(plan, c.grade);
+    const fr = c.obligations.find((o) => o.kind === 'firstReport');
+    if (!fr) d.oblige('firstReport', t0, frWithin === undefined ? null : t0 + frWithin, c.incident.discoveredBy);
+    else d.setDue(fr, frWithin === undefined ? null : t0 + frWithin);
+  }
+  // v3: the response limits run from the plan's start (a major-only plan: the assessment as 重大), in scope only
+  const start = d.v3 ? limitStart(c) : t0;
 
   for (const kind of ['publicResponse', 'firstRelease'] as const) {
-    const within = gradeDeadline(plan, kind, c.grade);
+    const within = scoped ? gradeDeadline(plan, kind, c.grade) : undefined;
     const pending = d.find(kind);
     const ever = owed(c, kind);
     if (within !== undefined) {
-      if (pending) d.setDue(pending, t0 + within);
-      else if (!ever) d.oblige(kind, t0, t0 + within);
-    } else if (pending) {
+      if (pending) d.setDue(pending, start + within);
+      else if (!ever) d.oblige(kind, start, start + within);
+    } else if (pending && !(d.v3 && pending.overdue)) {
       d.waive(pending, `not required for grade ${c.grade}`);
     }
   }
+  // v3, major-only: an inquiry classified before the assessment as 重大 owes its opinion from the assessment's day
+  if (d.v3 && scoped && c.category === 'inquiry' && !owed(c, 'inquiryOpinion')) {
+    d.oblige('inquiryOpinion', start, endOfLocalDay(plan.timeZone, start), c.facts.dispatchedTo);
+  }
 
   // dispatch and explanation run from the assessment / dispatch moments (general incidents).
-  const dispatchWithin = gradeDeadline(plan, 'dispatch', c.grade);
+  const dispatchWithin = scoped ? gradeDeadline(plan, 'dispatch', c.grade) : undefined;
   const dispatch = d.find('dispatch');
   if (c.facts.assessedAt !== undefined && dispatchWithin !== undefined && !owed(c, 'dispatch')) {
     d.oblige('dispatch', c.facts.assessedAt, c.facts.assessedAt + dispatchWithin);
@@ -643,8 +928,8 @@ function applyGradeObligations(d: Draft) {
   } else if (dispatch && dispatchWithin !== undefined) {
     d.setDue(dispatch, dispatch.anchorAt + dispatchWithin);
   }
-  const explWithin = gradeDeadline(plan, 'explanation', c.grade);
-  const explText = plan.deadlines.explanation.within;
+  const explWithin = scoped ? gradeDeadline(plan, 'explanation', c.grade) : undefined;
+  const explText = plan.deadlines.explanation?.within ?? '1d';
   const expl = d.find('explanation');
   if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !owed(c, 'explanation')) {
     d.obligeWithin('explanation', c.facts.dispatchedAt, explText, c.facts.dispatchedTo);
@@ -658,10 +943,32 @@ function applyGradeObligations(d: Draft) {
 function setGrade(d: Draft, grade: Grade, reasons: string[], source: 'metrics' | 'manual', by: string | undefined, at: number) {
   const c = d.ctx;
   const from = c.grade;
-  if (from === grade) return;
+  if (from === grade) {
+    // v3: a person assessing the computed grade makes it an assessment (it governs from now on)
+    if (!d.v3 || source !== 'manual' || c.gradeSource === 'manual') return;
+    c.gradeSource = 'manual';
+    c.gradeReasons = reasons;
+    d.timeline({ action: 'assessGrade', by, at, details: `${grade} assessed (was computed): ${reasons.join(', ')}` });
+    for (const ob of c.obligations) if (ob.status === 'pending') ob.gradeBasis = 'assessed';
+    if (c.plan.scope === 'majorOnly' && c.majorAt === undefined && isMajor(grade)) {
+      c.majorAt = at;
+      d.syncLines({ kind: 'assessment', at, by: by ?? '' });
+      applyGradeObligations(d);
+    }
+    return;
+  }
   c.grade = grade;
   c.gradeReasons = reasons;
   c.gradeSource = source;
+  if (d.v3) {
+    // a major-only plan's limits start at the first assessment as 重大; after that a change is a rise or a fall
+    if (c.plan.scope === 'majorOnly' && c.majorAt === undefined && isMajor(grade)) {
+      c.majorAt = at;
+      d.syncLines({ kind: 'assessment', at, by: by ?? '' });
+    } else {
+      d.syncLines({ kind: gradeRank(grade) > gradeRank(from) ? 'rise' : 'fall', from, at });
+    }
+  }
   applyGradeObligations(d);
   const reason = reasons.join(', ');
   d.timeline({ action: 'regrade', by, at, details: `${from} → ${grade}: ${reason}` });
@@ -694,9 +1001,12 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
   }
   const { action, payload } = event;
   const by = findPerson(plan, payload.by);
+  const v3 = (ctx.rulesVersion ?? 0) >= 3;
+  // v3: the discoverer may record the incident as 重大 later (rule book, Scope)
+  const discovererAssesses = v3 && action === 'assess' && payload.by === ctx.incident.discoveredBy;
   if (!by) {
     out.push(`by: "${payload.by}" is not a person in plan ${plan.id}`);
-  } else if (!actingRole(plan, by.id, action)) {
+  } else if (!actingRole(plan, by.id, action) && !discovererAssesses) {
     const need = allowedRoles(plan, action).map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ');
     out.push(`by: ${by.id} holds ${by.roles.join(', ')}; action ${action} needs one of: ${need}`);
   }
@@ -708,6 +1018,8 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     else if (role && !p.roles.includes(role)) out.push(`${field}: ${id} does not hold role ${role}`);
   };
   const cat = ctx.category;
+  if (!v3 && V3_ACTIONS.includes(action)) out.push(`${action}: this incident runs under older rules (v${ctx.rulesVersion ?? 0}); the action needs v3`);
+  else if (v3) out.push(...refusalsV3(ctx, event));
   switch (action) {
     case 'dispatch': needPerson('department', event.payload.department, 'department'); break;
     case 'assignTracker': {
@@ -759,14 +1071,124 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
       break;
     }
     case 'regrade':
-      if (event.payload.grade === ctx.grade) out.push(`grade: the incident is already ${ctx.grade}`);
+      // v3: regrading a computed grade to itself makes it an assessment
+      if (event.payload.grade === ctx.grade && !(v3 && ctx.gradeSource !== 'manual')) out.push(`grade: the incident is already ${ctx.grade}`);
       break;
     case 'classify':
       if (event.payload.category === cat) out.push(`category: the incident is already ${cat}`);
       break;
-    case 'report': case 'assess': case 'respond': case 'release': case 'reopen': case 'subside': case 'dismiss': case 'withdraw':
+    case 'report':
+      if (!reportRecipient(plan, event.payload.to)) out.push(`to: "${event.payload.to}" is neither a role (${Object.keys(ROLE_LABELS).join(', ')}) nor a person of plan ${plan.id}`);
+      else if (!v3 && !(Object.keys(ROLE_LABELS) as string[]).includes(event.payload.to)) out.push(`to: must be a role under this incident's rules (v${ctx.rulesVersion ?? 0})`);
+      break;
+    case 'assess': case 'respond': case 'release': case 'reopen': case 'subside': case 'dismiss': case 'withdraw':
+    case 'nameSubject': case 'draftReply': case 'approve': case 'handlingStep': case 'correctDiscovery': case 'startHandling':
       break;
     default: assertNever(action);
+  }
+  return out;
+}
+
+/** Actions only v3 incidents take. */
+const V3_ACTIONS: ActionName[] = ['nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling'];
+
+/** Whether the incident's rules and plan have an action at all (v3 actions; a plan's approval, steps, subject, categories). */
+export function planAllows(ctx: IncidentContext, action: ActionName): boolean {
+  if (!V3_ACTIONS.includes(action)) return true;
+  if ((ctx.rulesVersion ?? 0) < 3) return false;
+  const plan = ctx.plan;
+  switch (action) {
+    case 'draftReply': case 'approve': return plan.approval !== undefined;
+    case 'handlingStep': return plan.handlingSteps.length > 0;
+    case 'startHandling': return plan.categories === 'optional';
+    case 'nameSubject': return lineDefs(plan).some((l) => l.from === 'subject');
+    default: return true;
+  }
+}
+
+/** Actions that are handling (分类处置): gated by the grade's handling steps; never the first reports or response. */
+const HANDLING_ACTIONS: ActionName[] = ['replyOpinion', 'finishHandling', 'replyResult', 'publishFacts', 'refer', 'adopt', 'assignTracker'];
+
+/** The handling steps the current grade requires that are not recorded yet. */
+export function missingSteps(ctx: IncidentContext): HandlingStepDef[] {
+  return ctx.plan.handlingSteps.filter((s) => s.grades.includes(ctx.grade) && !ctx.facts.steps?.[s.key]);
+}
+
+/** v3 refusals: the rule book's scope, approval, handling steps, voices and dismissal grounds. */
+function refusalsV3(ctx: IncidentContext, event: ActionEvent): string[] {
+  const out: string[] = [];
+  const plan = ctx.plan;
+  const f = ctx.facts;
+  const by = findPerson(plan, event.payload.by);
+  const roles = by?.roles ?? [];
+  const action = event.action;
+  if (HANDLING_ACTIONS.includes(action)) {
+    const missing = missingSteps(ctx);
+    if (missing.length) out.push(`${action}: handling waits for ${missing.map((s) => `${s.key} (${s.label}, ${s.source})`).join(', ')}: record it with handlingStep`);
+  }
+  const voices = plan.voices?.[ctx.grade];
+  if ((action === 'respond' || action === 'release' || action === 'publishFacts') && voices && !roles.some((r) => voices.includes(r))) {
+    out.push(`by: for a ${ctx.grade} incident only ${voices.map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ')} may speak publicly under plan ${plan.id}`);
+  }
+  switch (action) {
+    case 'replyOpinion':
+      if (plan.approval && f.reply?.approvedAt === undefined) {
+        out.push(`replyOpinion: the reply goes out only after ${plan.approval.role} (${ROLE_LABELS[plan.approval.role].zh}) approved it (${plan.approval.source}): ${f.reply?.draftedAt === undefined ? 'draftReply, then approve' : 'approve'}`);
+      }
+      break;
+    case 'draftReply':
+      if (!plan.approval) out.push(`draftReply: plan ${plan.id} has no approval step; reply with replyOpinion`);
+      else if (ctx.category !== 'inquiry') out.push(`draftReply applies to inquiry incidents; this one is ${ctx.category ?? 'not classified'}`);
+      else if (f.opinionRepliedAt !== undefined) out.push('draftReply: the reply has already been published');
+      break;
+    case 'approve':
+      if (!plan.approval) out.push(`approve: plan ${plan.id} has no approval step`);
+      else if (f.reply?.draftedAt === undefined) out.push('approve: there is no drafted reply to approve (draftReply first)');
+      else if (f.reply.approvedAt !== undefined) out.push(`approve: the reply was already approved by ${f.reply.approvedBy}`);
+      // the approver is not the drafter (rule book, Who is involved: a default)
+      else if (f.reply.draftedBy === event.payload.by) out.push(`by: ${event.payload.by} drafted the reply; another ${plan.approval.role} approves it`);
+      break;
+    case 'handlingStep': {
+      const step = plan.handlingSteps.find((s) => s.key === event.payload.step);
+      if (!step) out.push(`step: "${event.payload.step}" is not a handling step of plan ${plan.id}${plan.handlingSteps.length ? `; it has ${plan.handlingSteps.map((s) => s.key).join(', ')}` : ''}`);
+      else {
+        if (!step.grades.includes(ctx.grade)) out.push(`step: ${step.key} is for ${step.grades.join('/')} incidents; this one is ${ctx.grade}`);
+        if (!roles.some((r) => step.roles.includes(r))) out.push(`by: ${event.payload.by} holds ${roles.join(', ')}; step ${step.key} is recorded by ${step.roles.join(', ')}`);
+        if (step.after && !f.steps?.[step.after]) out.push(`step: ${step.key} comes after ${step.after}, which is not recorded`);
+        if (f.steps?.[step.key]) out.push(`step: ${step.key} is already recorded`);
+      }
+      break;
+    }
+    case 'nameSubject': {
+      const p = findPerson(plan, event.payload.department);
+      if (!p) out.push(`department: "${event.payload.department}" is not a person in plan ${plan.id}`);
+      else if (!p.roles.includes('department')) out.push(`department: ${p.id} does not hold role department`);
+      else if (f.subject === p.id) out.push(`department: ${p.id} is already the 涉事主体 of this incident`);
+      break;
+    }
+    case 'correctDiscovery': {
+      const p = event.payload;
+      if (p.discoveredAt === undefined && p.discoveredBy === undefined) out.push('discoveredAt: name the corrected discoveredAt or discoveredBy (or both)');
+      if (p.discoveredBy !== undefined && !findPerson(plan, p.discoveredBy)) out.push(`discoveredBy: "${p.discoveredBy}" is not a person in plan ${plan.id}`);
+      if (p.discoveredAt !== undefined) {
+        const t = Date.parse(p.discoveredAt);
+        if (t > event.recordedAt + CLOCK_SKEW_MS) out.push('discoveredAt: is in the future');
+        const first = ctx.timeline.find((e) => e.action !== 'discover' && e.by !== undefined && e.at < t);
+        if (first) out.push(`discoveredAt: is after ${first.action} by ${first.by} at ${formatLocal(plan.timeZone, first.at)}`);
+      }
+      break;
+    }
+    case 'startHandling':
+      if (plan.categories !== 'optional') out.push(`startHandling: plan ${plan.id} handles by category: classify the incident`);
+      break;
+    case 'dismiss': {
+      const g = event.payload.ground;
+      if (!g) out.push('ground: name why it is dismissed: outOfScope (not within this plan\'s scope), notOurs (not an incident of this unit) or notAnIncident');
+      else if (g === 'outOfScope' && plan.scope !== 'majorOnly') out.push(`ground: plan ${plan.id} covers every grade; outOfScope applies to a major-only plan`);
+      else if (g === 'outOfScope' && inScope(ctx)) out.push(`ground: the incident was assessed as ${ctx.grade}, within this plan's scope; reassess it first (regrade)`);
+      break;
+    }
+    default: break;
   }
   return out;
 }
@@ -789,6 +1211,15 @@ export const CLOCK_SKEW_MS = 60_000;
 /** What the category's handling still needs before tracking can start, or undefined. */
 export function handlingMissing(ctx: IncidentContext): string | undefined {
   const f = ctx.facts;
+  if ((ctx.rulesVersion ?? 0) >= 3) {
+    const steps = missingSteps(ctx);
+    if (steps.length) return `handling waits for ${steps.map((s) => `${s.key} (${s.label})`).join(', ')}`;
+    if (ctx.category === undefined && ctx.plan.categories === 'optional') {
+      // graded handling (000 篇五 §五(三); 001 school plan §四): the duties of handling done
+      const open = ctx.obligations.find((o) => o.status === 'pending' && (o.kind === 'publicResponse' || o.kind === 'explanation'));
+      return open ? `graded handling: ${label(OBLIGATION_LABELS, open.kind, 'zh')} still owed (${open.id})` : undefined;
+    }
+  }
   switch (ctx.category) {
     case undefined: return 'the incident is not classified';
     case 'inquiry':
@@ -818,7 +1249,16 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       // a grade a person lowered stays lowered until the incident really grows. Lowering is a person's decision (regrade).
       const rose = isHigher(decision.grade, c.metricsGrade);
       c.metricsGrade = decision.grade;
-      if (rose && isHigher(decision.grade, c.grade)) setGrade(d, decision.grade, decision.reasons, 'metrics', event.by, event.at);
+      if (rose && isHigher(decision.grade, c.grade)) {
+        if (d.v3 && c.plan.scope === 'majorOnly') {
+          // a major-only plan: the figures propose a grade, the proposal starts nothing; the assessors are told at once
+          const roles: Role[] = c.plan.assessors ?? ['office', 'officeDirector'];
+          d.timeline({ action: 'proposal', by: event.by, at: event.at, details: `computed ${decision.grade} (${decision.reasons.join(', ')}): a proposal; only an assessment starts this plan's limits` });
+          d.notify('regrade', `${c.grade}->${decision.grade}/proposed`, `at=${idTime(event.at)}`, resolveRecipients(c.plan, roles), roles, {
+            facts: { from: c.grade, to: decision.grade, reason: decision.reasons.join(', '), proposal: true },
+          });
+        } else setGrade(d, decision.grade, decision.reasons, 'metrics', event.by, event.at);
+      }
       break;
     }
     case 'REMINDER_DUE': {
@@ -881,11 +1321,15 @@ function applyAction(d: Draft, event: ActionEvent) {
   switch (event.action) {
     case 'report': {
       const p = event.payload;
-      log(`${p.kind} ${p.mode} report to ${p.to}${p.note ? `: ${p.note}` : ''}`);
-      if (p.kind === 'initial' && plan.deadlines.firstReportTo.includes(p.to)) d.meet(d.find('firstReport'), at, by);
+      log(`${p.kind} ${p.mode}${p.urgent ? ' (urgent, 紧急)' : ''} report to ${p.to}${p.receipt ? ` (receipt: ${p.receipt})` : ''}${p.note ? `: ${p.note}` : ''}`);
+      if (d.v3) {
+        reportV3(d, p, at, by);
+        break;
+      }
+      if (p.kind === 'initial' && (plan.deadlines.firstReportTo ?? []).includes(p.to as Role)) d.meet(d.find('firstReport'), at, by);
       if (p.mode === 'phone') {
         f.phoneReports += 1;
-        d.oblige('writtenReport', at, at + dur(plan.deadlines.writtenReportAfterPhone), by);
+        d.oblige('writtenReport', at, at + dur(plan.deadlines.writtenReportAfterPhone ?? '30m'), by);
       } else {
         const pendingWritten = c.obligations.find((o) => o.kind === 'writtenReport' && o.status === 'pending' && o.ownerId === by);
         d.meet(pendingWritten, at, by);
@@ -894,7 +1338,7 @@ function applyAction(d: Draft, event: ActionEvent) {
         f.followUps += 1;
         const fu = d.find('followUp');
         d.meet(fu, at, by);
-        if (fu && c.stage !== 'researchAndWarning') d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery), c.facts.tracker);
+        if (fu && c.stage !== 'researchAndWarning') d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery ?? '4h'), c.facts.tracker);
       }
       break;
     }
@@ -902,9 +1346,16 @@ function applyAction(d: Draft, event: ActionEvent) {
       f.assessedAt = at;
       const p = event.payload;
       log(`assessed${p.grade ? ` as ${p.grade}` : ''}${p.note ? `: ${p.note}` : ''}`);
+      if (d.v3) {
+        if (p.grade) setGrade(d, p.grade, [`assessed by ${by}${p.note ? `: ${p.note}` : ''}`], 'manual', by, at);
+        else d.relayAtAssessment(at, by);
+        applyGradeObligations(d);
+        if (plan.deadlines.followUpEvery && inScope(c)) d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery));
+        break;
+      }
       if (p.grade && p.grade !== c.grade) setGrade(d, p.grade, [`assessed by ${by}`], 'manual', by, at);
       else applyGradeObligations(d);
-      d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery));
+      d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery ?? '4h'));
       break;
     }
     case 'dispatch': {
@@ -1014,7 +1465,7 @@ function applyAction(d: Draft, event: ActionEvent) {
       const fu = d.find('followUp');
       const tracker = findPerson(plan, event.payload.tracker);
       if (fu && tracker) {
-        const owner = answerable(plan, plan.owners.followUp, tracker.id);
+        const owner = answerable(plan, ownerRoleOf(plan, 'followUp'), tracker.id);
         fu.ownerId = owner.id;
         fu.ownerName = owner.name;
         fu.ownerRole = owner.role;
@@ -1025,7 +1476,8 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'subside': {
       f.subsidedAt = at;
       log(`subsided: ${event.payload.reason}`);
-      d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport);
+      if (d.v3 && !plan.deadlines.summaryReport) d.oblige('summaryReport', at, null);
+      else d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport ?? '3d');
       break;
     }
     case 'submitSummary': {
@@ -1060,7 +1512,8 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'dismiss': {
       f.dismissedAt = at;
       f.dismissReason = event.payload.reason;
-      log(`dismissed: ${event.payload.reason}`);
+      if (event.payload.ground) f.dismissGround = event.payload.ground;
+      log(`dismissed${event.payload.ground ? ` (${event.payload.ground})` : ''}: ${event.payload.reason}`);
       // Judged at the dismissal's recorded time: a backdated `at` never clears an overdue obligation.
       if (d.v1) f.ending = { kind: 'dismissed', at: d.now, claimedAt: at, reason: event.payload.reason, by };
       break;
@@ -1070,7 +1523,117 @@ function applyAction(d: Draft, event: ActionEvent) {
       f.ending = { kind: 'withdrawn', at: d.now, claimedAt: at, reason: event.payload.reason, by };
       break;
     }
+    case 'nameSubject': {
+      const dep = findPerson(plan, event.payload.department) as Person;
+      f.subject = dep.id;
+      f.subjectNamedAt = at;
+      log(`涉事主体: ${dep.name} (${dep.id})`);
+      // its open lines get a personal owner from now on; a lapse before this stays marked for the reviewer
+      for (const ob of c.obligations) {
+        if (ob.status !== 'pending' || ob.line?.from !== 'subject') continue;
+        ob.ownerId = dep.id;
+        ob.ownerName = dep.name;
+        ob.ownerRole = 'department';
+        ob.line = { ...ob.line, ownerNamedAt: at };
+        d.notifyAssigned(ob);
+      }
+      break;
+    }
+    case 'draftReply': {
+      f.reply = { draftedAt: at, draftedBy: by };
+      log(`reply drafted for approval: ${event.payload.text}`);
+      const roles: Role[] = [plan.approval!.role];
+      d.notify('approval', 'reply', `at=${idTime(at)}`, resolveRecipients(plan, roles), roles, { facts: { draftedBy: by, text: event.payload.text } });
+      break;
+    }
+    case 'approve': {
+      f.reply = { ...f.reply, approvedAt: at, approvedBy: by };
+      log(`reply approved (审定)${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      break;
+    }
+    case 'handlingStep': {
+      const step = plan.handlingSteps.find((x) => x.key === event.payload.step)!;
+      f.steps = { ...f.steps, [step.key]: { at, by } };
+      log(`${step.label} (${step.source})${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      break;
+    }
+    case 'correctDiscovery': {
+      correctDiscovery(d, event.payload, at, by);
+      break;
+    }
+    case 'startHandling': {
+      log(`graded handling begins (${label(GRADE_LABELS, c.grade, 'zh')})${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      break;
+    }
     default: assertNever(event);
+  }
+}
+
+/**
+ * v3: a report meets every open line its owner owes to that recipient (rule book, Meeting a line), starts the
+ * relays, and under a plan that says so (000 篇三) a phone report owes a written report as its own line.
+ */
+function reportV3(d: Draft, p: ActionPayloads['report'], at: number, by: string) {
+  const c = d.ctx;
+  const plan = c.plan;
+  const f = c.facts;
+  const to = reportRecipient(plan, p.to)!;
+  f.reports = [...(f.reports ?? []), { by, to: p.to, roles: to.roles, ...(to.personId ? { personId: to.personId } : {}), at, mode: p.mode }];
+  if (p.kind === 'followUp') {
+    f.followUps += 1;
+    const fu = d.find('followUp');
+    d.meet(fu, at, by);
+    if (fu && c.stage !== 'researchAndWarning' && plan.deadlines.followUpEvery) d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery), c.facts.tracker);
+  }
+  // a written report meets the written report its owner owes after phoning that recipient
+  if (p.mode === 'written' || p.mode === 'message') {
+    for (const ob of c.obligations) {
+      if (ob.kind === 'writtenReport' && ob.status === 'pending' && ob.ownerId === by && ob.line && reaches(ob.line, to)) d.meet(ob, at, by);
+    }
+  }
+  if (p.kind !== 'initial') return;
+  const lines = c.obligations.filter((o) => o.line && o.kind !== 'writtenReport' && o.status === 'pending' && reaches(o.line, to) && d.ownerMatches(o, by));
+  for (const ob of lines) {
+    if (p.receipt) ob.line = { ...ob.line!, receipt: p.receipt };
+    d.meet(ob, at, by);
+    d.startRelays(ob, to);
+    if (p.mode === 'phone' && ob.line!.writtenAfterPhone && inScope(c)) {
+      // 紧急: 30 min after the phone report; otherwise the later of that and the line's own limit (rule book, writtenReport)
+      const after = at + dur(ob.line!.writtenAfterPhone);
+      const due = p.urgent || ob.dueAt === null ? after : Math.max(after, ob.dueAt);
+      f.phoneReports += 1;
+      const w = d.oblige('writtenReport', at, due, by);
+      w.line = { ...ob.line!, label: `${ob.line!.label}（书面报告）` };
+    }
+  }
+}
+
+/**
+ * v3: the office corrects the discovery facts (rule book, Fair process): limits still unmet that ran from the old
+ * discovery are re-dated from the new one, the discoverer's open lines pass to the person named; the correction is in
+ * the timeline.
+ */
+function correctDiscovery(d: Draft, p: ActionPayloads['correctDiscovery'], at: number, by: string) {
+  const c = d.ctx;
+  const old = c.incident.discoveredAt;
+  const t = p.discoveredAt !== undefined ? Date.parse(p.discoveredAt) : old;
+  const who = p.discoveredBy ?? c.incident.discoveredBy;
+  c.incident = { ...c.incident, discoveredAt: t, discoveredBy: who };
+  if (c.plan.scope === 'majorOnly' && c.majorAt === old) c.majorAt = t;
+  d.timeline({ action: 'correctDiscovery', by, role: rolesOf(c.plan, by)[0], at, details: `discovery corrected: ${p.discoveredBy ? `by ${who} ` : ''}${p.discoveredAt ? `at ${formatLocal(c.plan.timeZone, t)} (was ${formatLocal(c.plan.timeZone, old)})` : ''} — ${p.reason}` });
+  const person = findPerson(c.plan, who);
+  for (const ob of c.obligations) {
+    if (ob.status !== 'pending') continue;
+    if (p.discoveredBy && person && ob.line?.from === 'discoverer') {
+      ob.ownerId = person.id;
+      ob.ownerName = person.name;
+      ob.ownerRole = person.roles[0];
+    }
+    if (t !== old && ob.anchorAt === old) {
+      ob.anchorAt = t;
+      const due = ob.dueAt === null ? null : ob.kind === 'inquiryOpinion' ? endOfLocalDay(c.plan.timeZone, t) : ob.dueAt + (t - old);
+      d.setDue(ob, due);
+    } else if (p.discoveredBy && ob.line?.from === 'discoverer') d.notifyAssigned(ob);
   }
 }
 
@@ -1093,7 +1656,9 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
     // Handling reopened: the summary waits for the next time it subsides, follow-up reports resume.
     const summary = d.find('summaryReport');
     if (summary) d.waive(summary, 'handling reopened');
-    if (!d.find('followUp')) d.oblige('followUp', at, at + dur(c.plan.deadlines.followUpEvery), c.facts.tracker);
+    if (!d.find('followUp') && (!d.v3 || (c.plan.deadlines.followUpEvery && inScope(c)))) {
+      d.oblige('followUp', at, at + dur(c.plan.deadlines.followUpEvery ?? '4h'), c.facts.tracker);
+    }
   }
   for (const ob of c.obligations) {
     if (ob.status !== 'pending') continue;

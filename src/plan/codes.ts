@@ -5,6 +5,8 @@
 export const ROLES = [
   'monitor', 'office', 'officeDirector', 'leaderInCharge', 'principalLeader',
   'leadingGroup', 'spokesperson', 'department', 'lawEnforcement', 'superior',
+  // v3 (rule book, Who is involved): the reply's approver, and the outside bodies 000 篇五 names
+  'approver', 'coordinator', 'cyberspaceOffice', 'policeStation',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -30,6 +32,8 @@ export const isEnding = (s: Stage): boolean => (ENDINGS as readonly string[]).in
 export const OBLIGATION_KINDS = [
   'firstReport', 'writtenReport', 'publicResponse', 'firstRelease', 'dispatch', 'explanation',
   'inquiryOpinion', 'inquiryResult', 'followUp', 'summaryReport',
+  // v3: a report line the grade's rise created (rule book, Time limits: upgradeReport)
+  'upgradeReport',
 ] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 
@@ -50,7 +54,7 @@ export const OUTCOME_KINDS = [
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
 /** Report obligations: the only ones whose lapse is 迟报/漏报 (when binding). */
-export const REPORT_KINDS = ['firstReport', 'writtenReport', 'summaryReport'] as const satisfies readonly ObligationKind[];
+export const REPORT_KINDS = ['firstReport', 'writtenReport', 'summaryReport', 'upgradeReport'] as const satisfies readonly ObligationKind[];
 export const isReportKind = (k: ObligationKind): boolean => (REPORT_KINDS as readonly string[]).includes(k);
 
 export const FINDING_KINDS = ['falseReport', 'concealedReport', 'dereliction'] as const;
@@ -60,6 +64,8 @@ export const ACTIONS = [
   'report', 'assess', 'dispatch', 'respond', 'release', 'classify', 'replyOpinion', 'replyResult',
   'finishHandling', 'publishFacts', 'refer', 'adopt', 'regrade', 'assignTracker', 'reopen', 'subside', 'submitSummary',
   'finding', 'commend', 'dismiss', 'withdraw',
+  // v3: the 涉事主体 named per incident, the reply's approval, the grade's handling steps, corrections, graded handling
+  'nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -79,6 +85,10 @@ export const ROLE_LABELS: Labels<Role> = {
   department: { zh: '职能科室', en: 'department' },
   lawEnforcement: { zh: '执纪执法部门', en: 'discipline / law enforcement' },
   superior: { zh: '上级主管部门', en: 'superior authority' },
+  approver: { zh: '审定负责人', en: 'approver' },
+  coordinator: { zh: '县委党政办', en: 'party and government office' },
+  cyberspaceOffice: { zh: '同级网信部门', en: 'cyberspace office' },
+  policeStation: { zh: '派出所', en: 'police station' },
 };
 
 export const GRADE_LABELS: Labels<Grade> = {
@@ -118,6 +128,7 @@ export const OBLIGATION_LABELS: Labels<ObligationKind> = {
   inquiryResult: { zh: '答复处理结果', en: 'reply with result' },
   followUp: { zh: '续报', en: 'follow-up report' },
   summaryReport: { zh: '总结报告', en: 'summary report' },
+  upgradeReport: { zh: '升级报告', en: 'upgrade report' },
 };
 
 export const STATUS_LABELS: Labels<ObligationStatus> = {

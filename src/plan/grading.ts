@@ -19,6 +19,8 @@ const zh = (g: Grade) => GRADE_LABELS[g].zh;
  * old volume keys (recorded in workflow histories) grades exactly as it did when it was recorded.
  */
 export function gradeFromMetrics(plan: Plan, m: Metrics): GradeDecision {
+  // A major-only plan has no thresholds of its own: readings propose nothing (rule book, Scope).
+  if (!plan.grading) return { grade: 'general', reasons: ['no grading thresholds in this plan (本预案无分级标准)'] };
   return isVolumeGrading(plan.grading) ? gradeByVolume(plan.grading, m) : gradeByMeasures(plan.grading, m);
 }
 

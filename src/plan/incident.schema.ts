@@ -38,6 +38,10 @@ export const incidentInputSchema = z
     discoveredAt: isoTime,
     discoveredBy: personId,
     metrics: metricsSchema.default({}),
+    /** the grade its discoverer recorded at entry: an assessment (a major-only plan's limits then run from discovery) */
+    grade: z.enum(GRADES).optional(),
+    /** the 涉事主体 (the department the incident is about), where known at entry (000 篇五 §五(二)) */
+    subject: personId.optional(),
   })
   .strict();
 export type IncidentInput = z.infer<typeof incidentInputSchema>;
@@ -52,7 +56,17 @@ const base = {
 const channel = z.enum(['weibo', 'wechat', 'website', 'forum', 'app', 'pressConference', 'media', 'other']);
 
 export const actionSchemas = {
-  report: z.object({ ...base, to: z.enum(ROLES), mode: z.enum(['phone', 'written']), kind: z.enum(['initial', 'followUp']).default('initial') }).strict(),
+  report: z.object({
+    ...base,
+    /** the recipient: a role of the plan (office, leaderInCharge, superior …) or a person id (one of two group heads) */
+    to: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must name a role or a person id of the plan'),
+    mode: z.enum(['phone', 'written', 'inPerson', 'message']),
+    kind: z.enum(['initial', 'followUp']).default('initial'),
+    /** 紧急情况下: a phone report recorded as urgent owes the written report 30 min later (000 篇三 §四(二)) */
+    urgent: z.boolean().default(false),
+    /** the recipient's receipt (签收): extra evidence, never a condition */
+    receipt: z.string().max(400).optional(),
+  }).strict(),
   assess: z.object({ ...base, grade: z.enum(GRADES).optional() }).strict(),
   dispatch: z.object({ ...base, department: personId }).strict(),
   respond: z.object({ ...base, channel, text, inNameOf: z.enum(['unit', 'spokesperson']), url: z.string().url().optional() }).strict(),
@@ -75,9 +89,28 @@ export const actionSchemas = {
     obligation: z.string().min(1).optional(),
   }).strict(),
   commend: z.object({ ...base, person: personId, reason: text }).strict(),
-  dismiss: z.object({ ...base, reason: text }).strict(),
+  dismiss: z.object({
+    ...base, reason: text,
+    /**
+     * outOfScope: not within this plan's scope (not 重大 for a major-only plan): the findings it leaves are annulled by
+     * default; notOurs: not an incident of this unit (old news, another unit's matter); notAnIncident: nothing to handle.
+     */
+    ground: z.enum(['outOfScope', 'notOurs', 'notAnIncident']).optional(),
+  }).strict(),
   /** end the incident on purpose (a plan role, a reason): what was due keeps its finding */
   withdraw: z.object({ ...base, reason: text }).strict(),
+  /** name the 涉事主体: its report lines get a personal owner from now on */
+  nameSubject: z.object({ ...base, department: personId }).strict(),
+  /** the inquiry reply's draft, for the plan's approver */
+  draftReply: z.object({ ...base, text }).strict(),
+  /** the plan's approver approves the drafted reply (审定) */
+  approve: z.object({ ...base }).strict(),
+  /** a step the grade requires before handling (a key of the plan's handlingSteps) */
+  handlingStep: z.object({ ...base, step: z.string().min(1, 'must name a handling step of the plan') }).strict(),
+  /** the office corrects who discovered the incident, or when: unmet limits are re-dated */
+  correctDiscovery: z.object({ ...base, discoveredAt: isoTime.optional(), discoveredBy: personId.optional(), reason: text }).strict(),
+  /** begin graded handling without a category (plans whose categories are optional) */
+  startHandling: z.object({ ...base }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };

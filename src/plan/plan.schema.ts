@@ -35,6 +35,69 @@ const gradedDeadline = z.object({
   grades: z.array(grade).min(1),
 });
 
+// ───────────────────────────── report lines (rule book, Reports: who owes what to whom) ─────────────────────────────
+
+/**
+ * Who owes a report line: the incident's discoverer, the 涉事主体 named per incident (000 篇五 §五(二)), the
+ * people holding a role, or the recipient of another line passing it on (a relay).
+ */
+export const LINE_OWNER_RE = /^(discoverer|subject|role:[A-Za-z]+|relay:[a-z][A-Za-z0-9-]*)$/;
+
+const reportLine = z
+  .object({
+    /** the line's key in the plan: part of every line id, so never reuse one for another meaning */
+    key: z.string().regex(/^[a-z][A-Za-z0-9-]*$/, 'must start with a lower-case letter: letters, digits and "-"'),
+    /** what people read, e.g. 涉事主体上报县委党政办 */
+    label: z.string().min(1),
+    from: z.string().regex(LINE_OWNER_RE, 'must be "discoverer", "subject", "role:<role>" or "relay:<line key>"'),
+    /**
+     * The recipient, reachable through any of these roles (a report to a person holding one of them meets the line);
+     * with `perPerson`, one line per person holding the first role (001 篇1's two group heads).
+     */
+    to: z.array(role).min(1),
+    perPerson: z.boolean().default(false),
+    /** the recipient's name where it is an outside body (上级业务部门, 县领导小组 …) */
+    toLabel: z.string().optional(),
+    /** the grades that owe the line (default: every grade the plan covers) */
+    grades: z.array(grade).min(1).optional(),
+    /** its limit: one for every grade, or per grade; a grade left out owes the line with no limit (酌情适时上报: never late) */
+    within: z.union([durationText, z.partialRecord(grade, durationText)]).optional(),
+    /** a breach is a finding (binding) or a target missed; the seed's own figures are binding, borrowed or unnumbered ones targets */
+    binding: z.boolean(),
+    /** a unit that made an unnumbered or borrowed figure binding records who decided it and when */
+    adopted: z.object({ by: z.string().min(1), at: z.string().min(1), note: z.string().optional() }).strict().optional(),
+    /** rule: the seed says it; default: the product's assumption where the seed is silent */
+    basis: z.enum(['rule', 'default']),
+    source: z.string().min(1),
+    /** owed by a body outside the unit (镇党委 → 县): recorded, never a finding against the unit's people */
+    outside: z.boolean().default(false),
+    /** a phone report on this line owes a written report (000 篇三 §四(二)): 30 min after it when recorded as 紧急 */
+    writtenAfterPhone: durationText.optional(),
+  })
+  .strict()
+  .superRefine((l, ctx) => {
+    if (l.binding && l.within === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['binding'], message: 'a line with no limit (within) is never late, so it cannot be binding' });
+    }
+    if (l.adopted && !l.binding) ctx.addIssue({ code: 'custom', path: ['adopted'], message: 'only a binding figure is adopted' });
+  });
+export type ReportLineDef = z.output<typeof reportLine>;
+
+/** A step the grade requires before handling proceeds (000 篇五 §五(三)3–4): never gates the first reports or response. */
+const handlingStep = z
+  .object({
+    key: z.string().regex(/^[a-z][A-Za-z0-9-]*$/, 'must start with a lower-case letter: letters, digits and "-"'),
+    label: z.string().min(1),
+    grades: z.array(grade).min(1),
+    /** the roles that record it (派出所 asks, the leading group draws up the handling plan; 党政办 coordinates) */
+    roles: z.array(role).min(1),
+    /** another step that must be recorded first */
+    after: z.string().optional(),
+    source: z.string().min(1),
+  })
+  .strict();
+export type HandlingStepDef = z.output<typeof handlingStep>;
+
 // ───────────────────────────── grading (000 篇五 §五(三)) ─────────────────────────────
 
 /** The measures the seed's figures apply to (阅读量、跟帖量、舆情总量 “均在…篇/条”), named as in the metrics. */
@@ -180,6 +243,14 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   commend: ['leadingGroup', 'principalLeader'],
   dismiss: ['office', 'officeDirector', 'leaderInCharge'],
   withdraw: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
+  nameSubject: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
+  draftReply: ['department', 'office'],
+  // the plan's approval role decides (refusals check it); these are the roles that can hold it
+  approve: ['approver', 'leaderInCharge', 'principalLeader', 'leadingGroup', 'officeDirector'],
+  // each step names its roles (refusals check them)
+  handlingStep: ['policeStation', 'leadingGroup', 'coordinator', 'office', 'officeDirector', 'principalLeader', 'leaderInCharge'],
+  correctDiscovery: ['office', 'officeDirector'],
+  startHandling: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup', 'department'],
 };
 
 export const planSchema = z
@@ -195,25 +266,48 @@ export const planSchema = z
     language: z.enum(LANGUAGES).default('zh'),
     people: z.array(person).min(1),
     /** grading thresholds (000 篇五 §五(三)): the measure bands, or the old volume keys of plans recorded before them */
-    grading: gradingSchema,
+    /** absent in the major-only plans (they have no thresholds): readings then propose no grade */
+    grading: gradingSchema.optional(),
+    /**
+     * all: every grade (000 篇五); majorOnly: a plan for 突发重大网络舆情 — no limit runs below 重大, and the limits run
+     * from the assessment as 重大 (rule book, Scope).
+     */
+    scope: z.enum(['all', 'majorOnly']).default('all'),
+    /** who sets the assessed grade (rule book, Who decides); default the office and its director */
+    assessors: z.array(role).min(1).optional(),
+    /** the plan's report lines (v3); a plan without them owes one line, discoverer → firstReportTo */
+    reportLines: z.array(reportLine).optional(),
+    /** categories: required (the four-way split, 000 篇一/二/三) or optional (000 篇五, the 001 school plan: graded handling) */
+    categories: z.enum(['required', 'optional']).default('required'),
+    /** an inquiry reply is drafted, approved by this role, then published (000 篇一/篇三 §四(三)1, 001 篇1) */
+    approval: z.object({ role, source: z.string().min(1) }).strict().optional(),
+    /** steps the grade requires before handling proceeds (000 篇五 §五(三)3–4) */
+    handlingSteps: z.array(handlingStep).default([]),
+    /** who may speak publicly, by grade (001 school plan §二: for a major incident the 新闻发布组 only) */
+    voices: z.partialRecord(grade, z.array(role).min(1)).optional(),
+    /** the plan's reviewer of findings (rule book, Accountability); default the office director, else the principal leader */
+    reviewers: z.array(role).min(1).optional(),
     deadlines: z.object({
-      /** first report by grade; a grade left out is reported "as appropriate" (no timer) */
-      firstReport: z.partialRecord(grade, durationText),
-      firstReportTo: z.array(role).min(1),
-      writtenReportAfterPhone: durationText,
-      publicResponse: gradedDeadline,
-      firstRelease: gradedDeadline,
-      dispatch: gradedDeadline,
-      explanation: gradedDeadline,
-      followUpEvery: durationText,
-      summaryReport: durationText,
+      /** first report by grade; a grade left out is reported "as appropriate" (no timer) — plans without reportLines */
+      firstReport: z.partialRecord(grade, durationText).optional(),
+      firstReportTo: z.array(role).min(1).optional(),
+      /** a plan without reportLines: the written report after a phone report */
+      writtenReportAfterPhone: durationText.optional(),
+      publicResponse: gradedDeadline.optional(),
+      firstRelease: gradedDeadline.optional(),
+      dispatch: gradedDeadline.optional(),
+      explanation: gradedDeadline.optional(),
+      followUpEvery: durationText.optional(),
+      summaryReport: durationText.optional(),
+      /** who receives the summary (000 篇一: 科教编研科; 000 篇二: 市教育局; 000 篇三: the office) */
+      summaryTo: z.array(role).min(1).optional(),
     }),
     /** reminders before each deadline, e.g. ["30m", "10m"] */
     reminders: z.array(durationText).default([]),
     /** who else is told when an obligation owned by a role passes its deadline */
     escalation: z.partialRecord(role, z.array(role)),
     /** the role answerable for each obligation */
-    owners: z.record(z.enum(OBLIGATION_KINDS), role),
+    owners: z.partialRecord(z.enum(OBLIGATION_KINDS), role),
     permissions: z.partialRecord(z.enum(ACTIONS), z.array(role).min(1)).default({}),
     /** limits whose miss is a target missed rather than a finding; default firstRelease (力争) and followUp (及时) */
     targets: z.array(z.enum(OBLIGATION_KINDS)).optional(),
@@ -246,9 +340,44 @@ export const planSchema = z
         ctx.addIssue({ code: 'custom', path: ['owners', kind], message: `no person in the plan holds role "${owner}"` });
       }
     }
-    for (const r of ['office', 'monitor'] as const) {
+    // 001 篇1 has no office: reports go straight to the leaders (rule book, Who is involved)
+    const needs: Role[] = plan.reportLines ? ['monitor'] : ['office', 'monitor'];
+    for (const r of needs) {
       if (!held.has(r)) ctx.addIssue({ code: 'custom', path: ['people'], message: `the plan needs at least one person with role "${r}"` });
     }
+    if (!plan.reportLines) {
+      // the old shape: one line, discoverer → firstReportTo, and every duty's owner named
+      if (!plan.deadlines.firstReport) ctx.addIssue({ code: 'custom', path: ['deadlines', 'firstReport'], message: 'is required when the plan has no reportLines' });
+      if (!plan.deadlines.firstReportTo) ctx.addIssue({ code: 'custom', path: ['deadlines', 'firstReportTo'], message: 'is required when the plan has no reportLines' });
+      if (!plan.grading) ctx.addIssue({ code: 'custom', path: ['grading'], message: 'is required when the plan has no reportLines' });
+    } else {
+      const keys = new Set<string>();
+      plan.reportLines.forEach((l, i) => {
+        if (keys.has(l.key)) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'key'], message: `duplicate line key "${l.key}"` });
+        keys.add(l.key);
+      });
+      plan.reportLines.forEach((l, i) => {
+        const at = ['reportLines', i, 'from'];
+        if (l.from.startsWith('relay:') && !keys.has(l.from.slice(6))) ctx.addIssue({ code: 'custom', path: at, message: `relays "${l.from.slice(6)}", which is not a line of this plan` });
+        if (l.from.startsWith('role:')) {
+          const r = l.from.slice(5);
+          if (!(ROLES as readonly string[]).includes(r)) ctx.addIssue({ code: 'custom', path: at, message: `"${r}" is not a role (one of ${ROLES.join(', ')})` });
+          else if (!held.has(r as Role)) ctx.addIssue({ code: 'custom', path: at, message: `no person in the plan holds role "${r}"` });
+        }
+        if (!l.outside && !l.to.some((r) => held.has(r))) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'to'], message: `no person in the plan holds ${l.to.join(' or ')}` });
+      });
+    }
+    const needOwner: Array<[keyof typeof plan.deadlines, (typeof OBLIGATION_KINDS)[number]]> = [
+      ['publicResponse', 'publicResponse'], ['firstRelease', 'firstRelease'], ['dispatch', 'dispatch'], ['explanation', 'explanation'],
+      ['followUpEvery', 'followUp'], ['summaryReport', 'summaryReport'],
+    ];
+    for (const [d, kind] of needOwner) {
+      if (plan.deadlines[d] !== undefined && !plan.owners[kind]) ctx.addIssue({ code: 'custom', path: ['owners', kind], message: `is required: the plan has deadlines.${d}` });
+    }
+    if (plan.approval && !held.has(plan.approval.role)) ctx.addIssue({ code: 'custom', path: ['approval', 'role'], message: `no person in the plan holds role "${plan.approval.role}"` });
+    plan.handlingSteps.forEach((s, i) => {
+      if (s.after && !plan.handlingSteps.some((o) => o.key === s.after)) ctx.addIssue({ code: 'custom', path: ['handlingSteps', i, 'after'], message: `"${s.after}" is not a handling step of this plan` });
+    });
   });
 
 export type Plan = z.output<typeof planSchema>;

@@ -65,4 +65,6 @@ export const PATCHES = {
   v1: 'v1-outbox-endings',
   /** day limits (1天内, 三日内) counted by the plan's convention with the holiday data fixed into the input */
   v2: 'v2-day-counting',
+  /** report lines per reporter and recipient, scope of major-only plans, assessed grades, approval and handling steps */
+  v3: 'v3-report-lines',
 } as const;

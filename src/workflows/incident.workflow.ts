@@ -41,7 +41,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const v1 = patched(PATCHES.v1);
   // v2 needs the holiday data in the input (an incident started without it counts days as v1 did).
   const v2 = v1 && input.calendar !== undefined && patched(PATCHES.v2);
-  const rules = v2 ? 2 : v1 ? 1 : 0;
+  // v3 builds on v2 (its rules need the holiday data too)
+  const v3 = v2 && patched(PATCHES.v3);
+  const rules = v3 ? 3 : v2 ? 2 : v1 ? 1 : 0;
   let snapshot: IncidentSnapshot;
   const timers = new Map<string, CancellationScope>();
   const queue: Array<() => Promise<void>> = [];
@@ -186,7 +188,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // ── start or resume ──
   if (input.resume) {
-    const context = v1 ? { ...input.resume.context, rulesVersion: Math.max(rules, input.resume.context.rulesVersion ?? 0) } : input.resume.context;
+    // A context keeps the rules its obligations were made under: v1 is raised to v2 (same obligations), never to v3,
+    // whose report lines are a different shape (an incident started before v3 finishes under v2).
+    const had = input.resume.context.rulesVersion ?? 0;
+    const context = v1 ? { ...input.resume.context, rulesVersion: had >= 3 ? had : Math.max(Math.min(rules, 2), had) } : input.resume.context;
     snapshot = incidentMachine.resolveState({ value: input.resume.stage as never, context });
     for (const ob of snapshot.context.obligations) {
       if (ob.status === 'pending' && ob.dueAt !== null && !ob.overdue) runTimer(scheduleParams(snapshot.context, ob));

@@ -69,7 +69,7 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reviews-test-'));
   ledger = new SqliteLedger(path.join(dir, 'ledger.sqlite'), { clock: () => NOW });
   ledger.migrate();
-  county = loadPlanFile('plans/county-office.yaml');
+  county = loadPlanFile('test/fixtures/plans/county-office.yaml');
   plans = [county];
   for (const f of [lateReport, noResponse, writtenOnTime, aboutDirector]) await ledger.recordFinding(f);
 });

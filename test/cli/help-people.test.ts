@@ -6,13 +6,15 @@ import { actionSchemas } from '../../src/plan/incident.schema';
 import { resolvePlan } from '../../src/plan/plan.loader';
 
 describe('help <action>: the payload fields, read from the validator\'s own schema', () => {
-  it('report: roles as enum values, a default, the common fields', () => {
+  it('report: enum values, a default, the common fields', () => {
     const fields = actionFields('report');
-    expect(fields.map((f) => f.name)).toEqual(['by', 'at', 'note', 'to', 'mode', 'kind']);
+    expect(fields.map((f) => f.name)).toEqual(['by', 'at', 'note', 'to', 'mode', 'kind', 'urgent', 'receipt']);
     expect(fields.find((f) => f.name === 'by')).toMatchObject({ type: 'string', required: true, limits: 'not empty' });
     expect(fields.find((f) => f.name === 'at')).toMatchObject({ type: 'ISO-8601 time with offset', required: false });
     expect(fields.find((f) => f.name === 'note')).toMatchObject({ type: 'string', required: false, limits: 'at most 4000 characters' });
-    expect(fields.find((f) => f.name === 'to')).toEqual({ name: 'to', type: 'enum', required: true, values: [...ROLES] });
+    // a role or a person id (one of two group heads, 001 篇1): the plan decides which
+    expect(fields.find((f) => f.name === 'to')).toMatchObject({ name: 'to', type: 'string', required: true });
+    expect(fields.find((f) => f.name === 'mode')).toMatchObject({ type: 'enum', values: ['phone', 'written', 'inPerson', 'message'] });
     expect(fields.find((f) => f.name === 'kind')).toEqual({ name: 'kind', type: 'enum', required: false, default: 'initial', values: ['initial', 'followUp'] });
     expect(actionFields('respond').find((f) => f.name === 'url')).toMatchObject({ type: 'URL', required: false });
     expect(actionFields('replyOpinion').find((f) => f.name === 'immediate')).toMatchObject({ type: 'boolean', required: false, default: false });
@@ -52,7 +54,7 @@ describe('help <action>: the payload fields, read from the validator\'s own sche
 });
 
 describe('people', () => {
-  const county = resolvePlan('county-office', 'plans');
+  const county = resolvePlan('county-office', 'test/fixtures/plans');
 
   it('lists each person with role labels and which contacts exist, never their values', () => {
     const p = planPeople(county, 'zh');

@@ -23,7 +23,7 @@ function io(stdin = ''): Io & { out: SlowSink; errs: SlowSink } {
   const out = new SlowSink(5);
   const errs = new SlowSink();
   // an address nobody listens on: nothing here may need Temporal
-  return { stdout: out, stderr: errs, stdin: () => stdin, env: { PLANS_DIR: 'plans', TEMPORAL_ADDRESS: '127.0.0.1:1' }, now: () => Date.parse('2026-11-22T04:00:00Z'), out, errs };
+  return { stdout: out, stderr: errs, stdin: () => stdin, env: { PLANS_DIR: 'test/fixtures/plans', TEMPORAL_ADDRESS: '127.0.0.1:1' }, now: () => Date.parse('2026-11-22T04:00:00Z'), out, errs };
 }
 
 describe('run', () => {

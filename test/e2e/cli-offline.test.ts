@@ -11,7 +11,7 @@ import { CLI_ENTRY } from './processes';
  */
 function cli(args: string[], input?: string) {
   return spawnSync(process.execPath, [CLI_ENTRY, ...args], {
-    input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', PLANS_DIR: 'plans' },
+    input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', PLANS_DIR: 'test/fixtures/plans' },
   });
 }
 const explain = (r: ReturnType<typeof cli>) => `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
@@ -102,7 +102,7 @@ describe('the CLI without a reachable server', () => {
     expect(zh.stdout).toMatch(/^\s+编号\s+姓名\s+角色\s+联系方式$/m);
     expect(zh.stdout).toMatch(/^\s+liu\.bo\s+刘波\s+舆情监控人员\s+email$/m);
     expect(zh.stdout).not.toContain('@county.example.org');
-    const en = cli(['people', '--plan', 'plans/county-office.yaml', '--lang', 'en']);
+    const en = cli(['people', '--plan', 'test/fixtures/plans/county-office.yaml', '--lang', 'en']);
     expect(en.stdout).toMatch(/^\s+liu\.bo\s+刘波\s+monitor\s+email$/m);
     const all = cli(['people', '--json']);
     expect((JSON.parse(all.stdout) as Array<{ plan: string }>).map((p) => p.plan).sort()).toEqual(['city-archives', 'county-office', 'default', 'school']);

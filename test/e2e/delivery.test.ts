@@ -23,7 +23,7 @@ let receiver: LoopbackReceiver;
 let ledgerFile: string;
 let taskQueue: string;
 const workers: WorkerProcess[] = [];
-const county = loadPlanFile(path.join(REPO_ROOT, 'plans', 'county-office.yaml'));
+const county = loadPlanFile(path.join(REPO_ROOT, 'test', 'fixtures', 'plans', 'county-office.yaml'));
 
 const workerEnv = () => ({
   TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, LEDGER_URL: `sqlite:${ledgerFile}`,

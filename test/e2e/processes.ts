@@ -27,7 +27,8 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if ((k.startsWith('TEMPORAL_') && k !== 'TEMPORAL_CLI_PATH') || k === 'LEDGER_URL' || k === 'PLANS_DIR') continue;
     env[k] = v;
   }
-  return { ...env, ...extra };
+  // the legacy-shape plans the e2e scenarios were written against (test/fixtures/plans), unless a test names its own
+  return { ...env, PLANS_DIR: path.join(REPO_ROOT, 'test', 'fixtures', 'plans'), ...extra };
 }
 
 /** Run `node dist/client.js <args>` to completion, stdout and stderr through pipes (optionally `input` on stdin). */

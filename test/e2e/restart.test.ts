@@ -64,7 +64,7 @@ describe('restarts lose nothing', () => {
   it('a worker killed with SIGKILL mid-incident is replaced; updates, timers and the ledger carry on exactly once', async () => {
     const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/county-especially-major.json'), 'utf8')) as Record<string, unknown>;
     const { plan: _plan, ...incident } = example;
-    const loaded = loadPlanFile(path.join(REPO_ROOT, 'plans/county-office.yaml'));
+    const loaded = loadPlanFile(path.join(REPO_ROOT, 'test/fixtures/plans/county-office.yaml'));
     const started = await startIncident(client!, taskQueue, { ...incident, id: ID, discoveredAt: isoAgo(3600_000 - DUE_AFTER_START_MS) }, loaded);
     expect(started.started).toBe(true);
 

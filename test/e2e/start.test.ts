@@ -21,8 +21,8 @@ let worker: Worker;
 let running: Promise<void>;
 let native: NativeConnection;
 const taskQueue = `e2e-start-${process.pid}`;
-const county = loadPlanFile(path.join(REPO_ROOT, 'plans', 'county-office.yaml'));
-const school = loadPlanFile(path.join(REPO_ROOT, 'plans', 'school.yaml'));
+const county = loadPlanFile(path.join(REPO_ROOT, 'test', 'fixtures', 'plans', 'county-office.yaml'));
+const school = loadPlanFile(path.join(REPO_ROOT, 'test', 'fixtures', 'plans', 'school.yaml'));
 
 beforeAll(async () => {
   server = await startDevServer({ uiPort: false });

@@ -13,7 +13,7 @@ function runWorker(env: Record<string, string>) {
 describe('worker start-up', () => {
   it('an invalid plan stops start-up with the file, the path inside it and the reason', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'plans-'));
-    const good = readFileSync('plans/default.yaml', 'utf8');
+    const good = readFileSync('test/fixtures/plans/default.yaml', 'utf8');
     const bad = good
       .replace(/^id: default$/m, 'id: broken')
       .replace(/^(\s+)major: 2h(.*)$/m, '$1major: soon$2');

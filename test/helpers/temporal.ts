@@ -50,7 +50,7 @@ export function tempLedger(): { ledger: Ledger; file: string; lines: string[] } 
   return { ledger, file, lines };
 }
 
-export const plan = (id: string): LoadedPlan => loadPlanFile(path.join('plans', `${id}.yaml`));
+export const plan = (id: string): LoadedPlan => loadPlanFile(path.join('test', 'fixtures', 'plans', `${id}.yaml`));
 
 export async function incidentWorker(env: TestWorkflowEnvironment, ledger: Ledger, taskQueue: string) {
   return createIncidentWorker({

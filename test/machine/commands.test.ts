@@ -25,7 +25,7 @@ describe('checking what a person sends (bad input changes nothing)', () => {
   it('an action: unknown name, bad payload fields, stage and role refusals each name what is wrong', () => {
     const [s] = start();
     expect(prepareAction(s, 'delete', {}, T0)).toMatchObject({ ok: false, kind: 'InvalidPayload', errors: [expect.stringContaining('action: "delete"')] });
-    const bad = prepareAction(s, 'report', { by: 'mon', to: 'nowhere', extra: 1 }, T0);
+    const bad = prepareAction(s, 'report', { by: 'mon', to: 'no where!', extra: 1 }, T0);
     expect(bad).toMatchObject({ ok: false, kind: 'InvalidPayload' });
     const fields = (bad as { errors: string[] }).errors.join('\n');
     expect(fields).toContain('to:');

@@ -31,6 +31,13 @@ const PAYLOADS: { [K in ActionName]: ActionPayloadInputs[K] } = {
   commend: { by: 'lg', person: 'spk', reason: '及时' },
   dismiss: { by: 'off', reason: '不构成舆情' },
   withdraw: { by: 'off', reason: '重复登记' },
+  // v3 actions: refused for an incident under older rules (the fixtures start v1 incidents)
+  nameSubject: { by: 'off', department: 'dep' },
+  draftReply: { by: 'dep', text: '草稿' },
+  approve: { by: 'lic' },
+  handlingStep: { by: 'lg', step: 'plan' },
+  correctDiscovery: { by: 'off', discoveredBy: 'mon2', reason: '登记有误' },
+  startHandling: { by: 'off' },
 };
 
 const ev = (name: ActionName, at = T0 + 6 * HOUR) => actionEvent(name, PAYLOADS[name] as never, at);

@@ -19,7 +19,7 @@ describe('refused actions (county office plan)', () => {
     const now = await hx.now();
 
     // An invalid payload: every failing field is named, not just the first.
-    const invalid = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: '', to: 'nobody', mode: 'fax', at: 'yesterday' }] }));
+    const invalid = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: '', to: 'no body', mode: 'fax', at: 'yesterday' }] }));
     expect(invalid.type).toBe('InvalidPayload');
     expect(invalid.nonRetryable).toBe(true);
     const fields = (invalid.details as string[]).map((d) => d.split(':')[0]).sort();
