@@ -67,7 +67,8 @@ function typeOf(s: ZodLike): { type: string; values?: string[]; limits?: string 
   const t = s.def.type;
   if (t === 'enum' || t === 'literal') return { type: 'enum', values: (s.options ?? []).map(String) };
   if (t === 'string') {
-    const fmt = s.format ? (FORMATS[s.format] ?? s.format) : undefined;
+    // a pattern is a plain string to the person typing it (its message says what it must be)
+    const fmt = s.format && s.format !== 'regex' ? (FORMATS[s.format] ?? s.format) : undefined;
     const min = s.minLength ?? undefined;
     const max = s.maxLength ?? undefined;
     const limits = fmt ? undefined
