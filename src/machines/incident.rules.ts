@@ -319,7 +319,7 @@ export function allowedRoles(plan: Plan, action: ActionName): Role[] {
   // the plan's assessing roles assess and regrade (000 篇五 §五(二): the 涉事主体)
   if ((action === 'assess' || action === 'regrade') && plan.assessors) return [...new Set([...DEFAULT_PERMISSIONS[action], ...plan.assessors])];
   if (action === 'approve' && plan.approval) return [plan.approval.role];
-  if (action === 'handlingStep' && plan.handlingSteps.length) return [...new Set(plan.handlingSteps.flatMap((s) => s.roles))];
+  if (action === 'handlingStep' && (plan.handlingSteps ?? []).length) return [...new Set((plan.handlingSteps ?? []).flatMap((s) => s.roles))];
   return DEFAULT_PERMISSIONS[action];
 }
 
@@ -1099,7 +1099,7 @@ export function planAllows(ctx: IncidentContext, action: ActionName): boolean {
   const plan = ctx.plan;
   switch (action) {
     case 'draftReply': case 'approve': return plan.approval !== undefined;
-    case 'handlingStep': return plan.handlingSteps.length > 0;
+    case 'handlingStep': return (plan.handlingSteps ?? []).length > 0;
     case 'startHandling': return plan.categories === 'optional';
     case 'nameSubject': return lineDefs(plan).some((l) => l.from === 'subject');
     default: return true;
@@ -1111,7 +1111,7 @@ const HANDLING_ACTIONS: ActionName[] = ['replyOpinion', 'finishHandling', 'reply
 
 /** The handling steps the current grade requires that are not recorded yet. */
 export function missingSteps(ctx: IncidentContext): HandlingStepDef[] {
-  return ctx.plan.handlingSteps.filter((s) => s.grades.includes(ctx.grade) && !ctx.facts.steps?.[s.key]);
+  return (ctx.plan.handlingSteps ?? []).filter((s) => s.grades.includes(ctx.grade) && !ctx.facts.steps?.[s.key]);
 }
 
 /** v3 refusals: the rule book's scope, approval, handling steps, voices and dismissal grounds. */
@@ -1149,8 +1149,8 @@ function refusalsV3(ctx: IncidentContext, event: ActionEvent): string[] {
       else if (f.reply.draftedBy === event.payload.by) out.push(`by: ${event.payload.by} drafted the reply; another ${plan.approval.role} approves it`);
       break;
     case 'handlingStep': {
-      const step = plan.handlingSteps.find((s) => s.key === event.payload.step);
-      if (!step) out.push(`step: "${event.payload.step}" is not a handling step of plan ${plan.id}${plan.handlingSteps.length ? `; it has ${plan.handlingSteps.map((s) => s.key).join(', ')}` : ''}`);
+      const step = (plan.handlingSteps ?? []).find((s) => s.key === event.payload.step);
+      if (!step) out.push(`step: "${event.payload.step}" is not a handling step of plan ${plan.id}${(plan.handlingSteps ?? []).length ? `; it has ${(plan.handlingSteps ?? []).map((s) => s.key).join(', ')}` : ''}`);
       else {
         if (!step.grades.includes(ctx.grade)) out.push(`step: ${step.key} is for ${step.grades.join('/')} incidents; this one is ${ctx.grade}`);
         if (!roles.some((r) => step.roles.includes(r))) out.push(`by: ${event.payload.by} holds ${roles.join(', ')}; step ${step.key} is recorded by ${step.roles.join(', ')}`);
@@ -1552,7 +1552,7 @@ function applyAction(d: Draft, event: ActionEvent) {
       break;
     }
     case 'handlingStep': {
-      const step = plan.handlingSteps.find((x) => x.key === event.payload.step)!;
+      const step = (plan.handlingSteps ?? []).find((x) => x.key === event.payload.step)!;
       f.steps = { ...f.steps, [step.key]: { at, by } };
       log(`${step.label} (${step.source})${event.payload.note ? `: ${event.payload.note}` : ''}`);
       break;

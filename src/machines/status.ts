@@ -6,7 +6,7 @@ import {
 import { formatLocal } from '../plan/time-zone';
 import { formatRelative, isoLocal } from '../plan/time-format';
 import type { Binding, Finding } from './effects';
-import { bindingOf, type IncidentContext, type Obligation } from './incident.rules';
+import { bindingOfObligation, inScope, type IncidentContext, type Obligation } from './incident.rules';
 
 /**
  * The one public view of an incident (the `status` query, `show`, the API). Stable and documented:
@@ -46,11 +46,17 @@ export interface IncidentStatus {
   ignoredReadings: { count: number; lastAt: string | null; lastReason: string | null };
   /** notices the dispatcher gave up on, until re-driven (`client.ts redrive`) */
   undelivered: Array<{ noticeId: string; kind: string; obligationId: string | null; reason: string; at: string }>;
+  /** v3: the plan's scope, and for a major-only plan whether its limits run (assessed as 重大) and from when */
+  scope: { plan: 'all' | 'majorOnly'; inScope: boolean; majorAt: string | null; gradeAssessed: boolean };
   obligations: Array<{
     id: string;
     kind: ObligationKind;
     label: string;
     owner: { personId: string; name: string; role: Role; roleLabel: string };
+    line: {
+      key: string; to: string; toPerson: string | null; from: string; createdBy: string; relayOf: string | null;
+      outside: boolean; ownerNotNamed: boolean; metByAssessment: boolean; receipt: string | null;
+    } | null;
     dueAt: string | null;
     binding: Binding;
     status: ObligationStatus;
@@ -111,7 +117,7 @@ export function earliestDue(ctx: IncidentContext): number | null {
 }
 
 export function overdueBy(ctx: IncidentContext, binding: Binding): number {
-  return ctx.obligations.filter((o) => o.status === 'pending' && o.overdue && bindingOf(ctx.plan, o.kind) === binding).length;
+  return ctx.obligations.filter((o) => o.status === 'pending' && o.overdue && bindingOfObligation(ctx.plan, o) === binding).length;
 }
 
 /** Met after the overdue flag, by an act recorded after the flag (a backdated record made in time is not 补录). */
@@ -169,13 +175,22 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
       lastReason: ctx.ignoredReadings?.last?.reason ?? null,
     },
     undelivered: (ctx.undelivered ?? []).map((u) => ({ noticeId: u.noticeId, kind: u.kind, obligationId: u.obligationId ?? null, reason: u.reason, at: iso(u.at) })),
+    scope: { plan: ctx.plan.scope ?? 'all', inScope: inScope(ctx), majorAt: opt(ctx.majorAt), gradeAssessed: ctx.gradeSource === 'manual' },
     obligations: ctx.obligations.map((o) => ({
       id: o.id,
       kind: o.kind,
-      label: label(OBLIGATION_LABELS, o.kind, lang),
+      label: o.line ? o.line.label : label(OBLIGATION_LABELS, o.kind, lang),
       owner: { personId: o.ownerId, name: o.ownerName, role: o.ownerRole, roleLabel: label(ROLE_LABELS, o.ownerRole, lang) },
+      // v3 report lines: who owes whom, and what the reviewer must know about the line
+      line: o.line
+        ? {
+          key: o.line.key, to: o.line.toName, toPerson: o.line.toPerson ?? null, from: o.line.from, createdBy: o.line.createdBy,
+          relayOf: o.line.relayOf ?? null, outside: o.line.outside, ownerNotNamed: o.ownerId === '' && !!o.line.ownerNotNamed,
+          metByAssessment: !!o.line.metByAssessment, receipt: o.line.receipt ?? null,
+        }
+        : null,
       dueAt: o.dueAt === null ? null : iso(o.dueAt),
-      binding: bindingOf(ctx.plan, o.kind),
+      binding: bindingOfObligation(ctx.plan, o),
       status: o.status,
       statusLabel: label(STATUS_LABELS, o.status, lang),
       overdue: o.status === 'pending' && o.overdue,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,11 @@ export function tempLedger(): { ledger: Ledger; file: string; lines: string[] } 
   return { ledger, file, lines };
 }
 
-export const plan = (id: string): LoadedPlan => loadPlanFile(path.join('test', 'fixtures', 'plans', `${id}.yaml`));
+/** A plan by id: a shipped per-seed plan (plans/), else a legacy-shape fixture (test/fixtures/plans/). */
+export const plan = (id: string): LoadedPlan => {
+  const shipped = path.join('plans', `${id}.yaml`);
+  return loadPlanFile(fs.existsSync(shipped) ? shipped : path.join('test', 'fixtures', 'plans', `${id}.yaml`));
+};
 
 export async function incidentWorker(env: TestWorkflowEnvironment, ledger: Ledger, taskQueue: string) {
   return createIncidentWorker({

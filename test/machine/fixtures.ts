@@ -101,6 +101,9 @@ export interface StartOptions {
   rulesVersion?: number;
   /** v2: the holiday data fixed into the incident */
   calendar?: import('../../src/plan/calendar').CalendarSlice;
+  /** v3: the grade the discoverer records at entry, and the 涉事主体 named at entry */
+  grade?: import('../../src/plan/codes').Grade;
+  subject?: string;
 }
 
 export type Actions = ReturnType<typeof transition<typeof incidentMachine>>[1];
@@ -117,6 +120,8 @@ export function start(o: StartOptions = {}): Result {
       discoveredAt: new Date(discoveredAt).toISOString(),
       discoveredBy: o.discoveredBy ?? 'mon',
       metrics: o.metrics ?? {},
+      ...(o.grade ? { grade: o.grade } : {}),
+      ...(o.subject ? { subject: o.subject } : {}),
     },
     plan: o.plan ?? plan,
     planHash: 'test-hash',

@@ -10,6 +10,9 @@ import { Dispatcher } from '../../src/delivery/dispatcher';
 import type { Finding } from '../../src/machines/effects';
 import type { IncidentStatus } from '../../src/machines/status';
 import type { Metrics } from '../../src/plan/incident.schema';
+import type { Grade } from '../../src/plan/codes';
+import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../src/plan/holidays';
+import { localDate } from '../../src/plan/time-zone';
 import { incidentWorkflow } from '../../src/workflows/incident.workflow';
 import { statusQuery, workflowIdFor } from '../../src/workflows/incident.definitions';
 import { incidentWorker, plan, tempLedger, timeSkippingEnv } from '../helpers/temporal';
@@ -64,7 +67,14 @@ export interface Harness {
   lines: string[];
   taskQueue: string;
   /** Skip the server clock to the next `hour`:00 in Asia/Shanghai and start an incident discovered then (or entered `enteredAfter` ms later). */
-  start(o: { planId: string; id: string; by: string; metrics?: Metrics; title?: string; atLocalHour?: number; enteredAfter?: number }): Promise<Started>;
+  /**
+   * `current`: start as a client does today (holiday data in the input: the v3 rules); without it the incident runs
+   * v1, as the older scenarios were written. `grade`/`subject`: what the discoverer records at entry (v3).
+   */
+  start(o: {
+    planId: string; id: string; by: string; metrics?: Metrics; title?: string; atLocalHour?: number; enteredAfter?: number;
+    current?: boolean; grade?: Grade; subject?: string;
+  }): Promise<Started>;
   now(): Promise<number>;
   /** Skip the server clock forward to `at` (ms); timers due on the way fire in order. */
   sleepUntil(at: number): Promise<void>;
@@ -154,7 +164,7 @@ export function useHarness(name: string): Harness {
       }
     });
 
-  hx.start = async ({ planId, id, by, metrics = {}, title, atLocalHour = 9, enteredAfter = 0 }) => {
+  hx.start = async ({ planId, id, by, metrics = {}, title, atLocalHour = 9, enteredAfter = 0, current = false, grade, subject }) => {
     const t0 = await hx.advanceToLocalHour(atLocalHour);
     // An incident entered late: discovered at t0, started `enteredAfter` later.
     if (enteredAfter > 0) await hx.sleepUntil(t0 + enteredAfter);
@@ -163,9 +173,13 @@ export function useHarness(name: string): Harness {
       workflowId: workflowIdFor(id),
       taskQueue,
       args: [{
-        incident: { id, title: title ?? `测试舆情 ${id}`, discoveredAt: new Date(t0).toISOString(), discoveredBy: by, metrics },
+        incident: {
+          id, title: title ?? `测试舆情 ${id}`, discoveredAt: new Date(t0).toISOString(), discoveredBy: by, metrics,
+          ...(grade ? { grade } : {}), ...(subject ? { subject } : {}),
+        },
         plan: p.plan,
         planHash: p.hash,
+        ...(current ? { calendar: calendarSlice(localDate(p.plan.timeZone, t0), HOLIDAY_DATA_COVERS.to) } : {}),
       }],
     });
     started.push(h);
