@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../src/plan/holidays';
+import type { PlanInput } from '../../src/plan/plan.schema';
+import { toStatus } from '../../src/machines/status';
+import { HOUR, MIN, T0, act, deadlineDue, findingsOf, makePlan, metrics, start } from './fixtures';
+
+/**
+ * v3 report lines (rule book, Reports: who owes what to whom; Time limits: upgradeReport; Scope), on small plans
+ * built from the test unit: the shipped per-seed plans have tests of their own (test/plan/seed-plans.test.ts).
+ */
+const calendar = calendarSlice('2026-03-02', HOLIDAY_DATA_COVERS.to);
+const v3 = { rulesVersion: 3, calendar } as const;
+
+/** 000 篇五 §五(二): the 涉事主体 owes three bodies (1 h 特别重大, 2 h 重大, no limit below); the monitor's target line. */
+const county = makePlan((p: PlanInput) => {
+  p.id = 'test-county';
+  p.people.push({ id: 'cyb', name: '同级网信部门', roles: ['cyberspaceOffice'] }, { id: 'gov', name: '县委党政办', roles: ['coordinator'] });
+  p.assessors = ['department', 'office', 'officeDirector'];
+  p.reportLines = [
+    { key: 'monitor-office', label: '信息员采集上报办公室', from: 'role:monitor', to: ['office', 'officeDirector'], within: '2h', binding: false, basis: 'default', source: '000 篇五 §四(二)3' },
+    { key: 'subject-coordinator', label: '涉事主体上报党政办', from: 'subject', to: ['coordinator'], within: { especiallyMajor: '1h', major: '2h' }, binding: true, basis: 'rule', source: '000 篇五 §五(二)' },
+    { key: 'subject-superior', label: '涉事主体上报上级业务部门', from: 'subject', to: ['superior'], toLabel: '上级业务部门', within: { especiallyMajor: '1h', major: '2h' }, binding: true, basis: 'rule', source: '000 篇五 §五(二)' },
+    { key: 'subject-cyberspace', label: '涉事主体上报同级网信部门', from: 'subject', to: ['cyberspaceOffice'], within: { especiallyMajor: '1h', major: '2h' }, binding: true, basis: 'rule', source: '000 篇五 §五(二)' },
+  ];
+});
+
+/** A major-only plan (000 篇一 §四(二)): discoverer → office, then the office relays to both leaders. */
+const archives = makePlan((p: PlanInput) => {
+  p.id = 'test-archives';
+  p.scope = 'majorOnly';
+  p.grading = undefined;
+  p.reportLines = [
+    { key: 'discoverer-office', label: '发现人报告科教编研科', from: 'discoverer', to: ['office', 'officeDirector'], within: '1h', binding: false, basis: 'default', source: '000 篇一 §四(二)' },
+    { key: 'office-leaders', label: '科教编研科报告分管领导、主要领导', from: 'relay:discoverer-office', to: ['leaderInCharge', 'principalLeader'], perPerson: false, within: '1h', binding: false, basis: 'default', source: '000 篇一 §四(二)' },
+  ];
+  p.deadlines.publicResponse = { within: '3h', grades: ['major', 'especiallyMajor'] };
+});
+
+const line = (s: ReturnType<typeof start>[0], id: string) => {
+  const o = s.context.obligations.find((x) => x.id === id);
+  if (!o) throw new Error(`no line ${id}; has ${s.context.obligations.map((x) => x.id).join(', ')}`);
+  return o;
+};
+
+describe('report lines: one reporter to one recipient (rule book, Reports; 000 篇五 §五(二))', () => {
+  it('a general county incident owes the 涉事主体 three lines with no limit (酌情适时上报) and the monitor a target line', () => {
+    const [s] = start({ ...v3, plan: county, metrics: { posts: 10 } });
+    expect(s.context.grade).toBe('general');
+    for (const key of ['subject-coordinator', 'subject-superior', 'subject-cyberspace']) {
+      const o = line(s, `report/${key}`);
+      expect(o).toMatchObject({ status: 'pending', dueAt: null, ownerId: '', line: { ownerNotNamed: true } });
+    }
+    expect(line(s, 'report/monitor-office')).toMatchObject({ ownerId: 'mon', dueAt: T0 + 2 * HOUR, line: { binding: false } });
+  });
+
+  it('a rise to 重大 gives each open line rise + 2 h, never discovery + 2 h; a report to one recipient meets only its line', () => {
+    let [s] = start({ ...v3, plan: county, metrics: { posts: 10 }, subject: 'dep' });
+    [s] = act(s, 'assess', { by: 'dep', grade: 'major', note: '主流媒体转载' }, T0 + 5 * HOUR);
+    expect(line(s, 'report/subject-coordinator')).toMatchObject({ ownerId: 'dep', dueAt: T0 + 7 * HOUR, gradeBasis: 'assessed' });
+    [s] = act(s, 'report', { by: 'dep', to: 'coordinator', mode: 'phone' }, T0 + 6 * HOUR);
+    expect(line(s, 'report/subject-coordinator').status).toBe('met');
+    expect(line(s, 'report/subject-superior').status).toBe('pending');
+    let actions;
+    [s, actions] = deadlineDue(s, 'report/subject-superior', T0 + 7 * HOUR);
+    expect(findingsOf(actions)).toEqual([]); // a flag and notices, no finding before it is final
+    [s, actions] = act(s, 'report', { by: 'dep', to: 'superior', mode: 'written' }, T0 + 8 * HOUR);
+    const [late] = findingsOf(actions);
+    expect(late).toMatchObject({ kind: 'late', personId: 'dep', obligationId: 'report/subject-superior', delayMs: HOUR, binding: 'binding' });
+    expect(late.marks?.line).toMatchObject({ key: 'subject-superior', toName: '上级业务部门' });
+  });
+
+  it('a met line gets an upgrade line when a higher grade shortens its limit; one open line per recipient', () => {
+    let [s] = start({ ...v3, plan: county, subject: 'dep', metrics: { mainstreamMedia: true } });
+    expect(s.context.grade).toBe('major');
+    [s] = act(s, 'report', { by: 'dep', to: 'coordinator', mode: 'written' }, T0 + HOUR);
+    [s] = act(s, 'regrade', { by: 'dir', grade: 'especiallyMajor', reason: '出现伤亡' }, T0 + 3 * HOUR);
+    const up = s.context.obligations.filter((o) => o.line?.key === 'subject-coordinator');
+    expect(up.map((o) => [o.kind, o.status, o.dueAt])).toEqual([['firstReport', 'met', T0 + 2 * HOUR], ['upgradeReport', 'pending', T0 + 4 * HOUR]]);
+    // the still-open lines get the earlier of their due and rise + 1 h
+    expect(line(s, 'report/subject-superior').dueAt).toBe(T0 + 2 * HOUR);
+  });
+
+  it('a computed rise runs the limit, flagged: its finding says the grade was not assessed', () => {
+    let [s] = start({ ...v3, plan: county, subject: 'dep', metrics: { posts: 10 } });
+    [s] = metrics(s, { mainstreamMedia: true }, T0 + HOUR);
+    expect(s.context.gradeSource).toBe('metrics');
+    let actions;
+    [s, actions] = act(s, 'report', { by: 'dep', to: 'cyberspaceOffice', mode: 'written' }, T0 + 4 * HOUR);
+    expect(findingsOf(actions)[0]).toMatchObject({ kind: 'late', gradeBasis: 'computed', marks: { gradeNotAssessed: true } });
+  });
+
+  it('a lapse while the 涉事主体 was not named is marked for the reviewer and names nobody', () => {
+    let [s] = start({ ...v3, plan: county, metrics: { mainstreamMedia: true } });
+    [s] = deadlineDue(s, 'report/subject-coordinator', T0 + 2 * HOUR);
+    [s] = act(s, 'nameSubject', { by: 'off', department: 'dep2' }, T0 + 3 * HOUR);
+    expect(line(s, 'report/subject-coordinator')).toMatchObject({ ownerId: 'dep2', line: { ownerNamedAt: T0 + 3 * HOUR } });
+    const [, actions] = act(s, 'report', { by: 'dep2', to: 'coordinator', mode: 'written' }, T0 + 4 * HOUR);
+    expect(findingsOf(actions)[0]).toMatchObject({ kind: 'late', personId: 'dep2', marks: { ownerNotNamed: true } });
+  });
+});
+
+describe('major-only plans (rule book, Scope; 000 篇一 §四(二))', () => {
+  it('below 重大 nothing runs; the assessment as 重大 starts every limit from its claimed time, and the line to the assessor is met by it', () => {
+    let [s] = start({ ...v3, plan: archives, metrics: { mainstreamMedia: true } });
+    expect(s.context.obligations).toEqual([]);
+    expect(toStatus(s.context).scope).toMatchObject({ plan: 'majorOnly', inScope: false });
+    [s] = act(s, 'assess', { by: 'off', grade: 'major' }, T0 + 2 * HOUR);
+    expect(s.context.majorAt).toBe(T0 + 2 * HOUR);
+    const toOffice = s.context.obligations.find((o) => o.line?.key === 'discoverer-office')!;
+    expect(toOffice).toMatchObject({ status: 'met', anchorAt: T0 + 2 * HOUR, line: { metByAssessment: true } });
+    // the office relays to the leaders from its own assessment; the public response runs 3 h from it
+    const relay = s.context.obligations.find((o) => o.line?.key === 'office-leaders')!;
+    expect(relay).toMatchObject({ status: 'pending', ownerId: 'off', anchorAt: T0 + 2 * HOUR, dueAt: T0 + 3 * HOUR });
+    expect(s.context.obligations.find((o) => o.kind === 'publicResponse')).toMatchObject({ dueAt: T0 + 5 * HOUR });
+  });
+
+  it('recorded as 重大 at entry: limits run from discovery; the relay starts at the report to the office, owed by the office', () => {
+    let [s] = start({ ...v3, plan: archives, grade: 'major' });
+    expect(line(s, 'report/discoverer-office')).toMatchObject({ ownerId: 'mon', dueAt: T0 + HOUR });
+    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'phone' }, T0 + 30 * MIN);
+    const relay = s.context.obligations.find((o) => o.line?.key === 'office-leaders')!;
+    expect(relay).toMatchObject({ ownerId: 'off', anchorAt: T0 + 30 * MIN, dueAt: T0 + 90 * MIN });
+    // the discoverer never answers for the relay
+    const [, actions] = deadlineDue(s, relay.id, T0 + 90 * MIN);
+    expect(findingsOf(actions)).toEqual([]);
+  });
+
+  it('figures propose, never start: a computed 重大 in a major-only plan tells the assessors and starts nothing', () => {
+    // a major-only plan may carry 000 篇五's figures, borrowed, as proposals
+    const borrowed = makePlan((p: PlanInput) => {
+      p.scope = 'majorOnly';
+      p.reportLines = archives.reportLines;
+    });
+    let [s] = start({ ...v3, plan: borrowed });
+    const [next, actions] = metrics(s, { mainstreamMedia: true }, T0 + HOUR);
+    s = next;
+    expect(s.context.obligations).toEqual([]);
+    expect(s.context.timeline.some((e) => e.action === 'proposal')).toBe(true);
+    expect(actions.some((a) => (a as { type: string }).type === 'notify')).toBe(true);
+  });
+
+  it('a dismissal as not within the scope annuls by default what it leaves; other grounds keep it', () => {
+    let [s] = start({ ...v3, plan: archives, grade: 'major' });
+    [s] = deadlineDue(s, 'report/discoverer-office', T0 + HOUR);
+    [s] = act(s, 'regrade', { by: 'dir', grade: 'larger', reason: '影响有限' }, T0 + 2 * HOUR);
+    const refused = act(s, 'dismiss', { by: 'off', reason: '不属于' }, T0 + 3 * HOUR);
+    expect(refused[0].context.stage).toBe(s.context.stage);
+    const [, actions] = act(s, 'dismiss', { by: 'off', reason: '非重大网络舆情', ground: 'outOfScope' }, T0 + 3 * HOUR);
+    const [f] = findingsOf(actions);
+    expect(f).toMatchObject({ obligationId: 'report/discoverer-office', marks: { annulledByDefault: expect.stringContaining('不属于本预案适用范围') } });
+  });
+});
