@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EndingParams, Finding, NoticeParams, Outcome } from '../machines/effects';
+import type { EndingParams, Finding, FindingMarks, NoticeParams, Outcome } from '../machines/effects';
 import type { ObligationKind, OutcomeKind, Role } from '../plan/codes';
 import { LedgerConflictError, ReviewOutOfDateError, UnknownFindingError, UnknownNotificationError, UnsupportedLedgerError } from './errors';
 
@@ -170,7 +170,8 @@ const reviewOrder = (a: FindingReviewRow, b: FindingReviewRow) => a.at - b.at ||
 export function deriveReviewState(finding: Finding, reviews: readonly FindingReviewRow[]): Omit<FindingWithReviews, 'finding'> {
   const mine = reviews.filter((r) => r.findingId === finding.id).sort(reviewOrder);
   if (finding.reviewState === 'notReviewed') return { state: 'notReviewed', reviews: mine };
-  let state: ReviewState = 'open';
+  // a dismissal as not within the plan's scope annuls what it leaves by default: a reviewer may reinstate it
+  let state: ReviewState = finding.marks?.annulledByDefault ? 'annulled' : 'open';
   let decision: FindingReviewRow | undefined;
   let correction: FindingCorrection | undefined;
   for (const r of mine) {
@@ -420,6 +421,14 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'finding_reviews is append-only: record a new review instead'); END;
     `,
   },
+  {
+    // v3 findings carry marks the reviewer needs (grade not assessed, owner not named, annulled by default, the line).
+    version: 5,
+    name: 'finding_marks',
+    sql: `
+      ALTER TABLE findings ADD COLUMN marks TEXT;  -- JSON (FindingMarks), NULL for findings without marks
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -581,7 +590,7 @@ type FindingDbRow = Record<string, Sql> & { id: string };
 const FINDING_CONTENT = [
   'incident_id', 'unit_id', 'source', 'kind', 'obligation_id', 'obligation_kind', 'person_id', 'person_name', 'role', 'at',
   'claimed_at', 'act_recorded_at', 'due_at', 'delay_ms', 'rule_basis', 'rule_source', 'binding', 'accountability_basis', 'grade',
-  'grade_basis', 'pending_step', 'ending', 'plan_id', 'plan_version', 'plan_hash', 'review_state', 'details', 'recorded_by',
+  'grade_basis', 'pending_step', 'ending', 'plan_id', 'plan_version', 'plan_hash', 'review_state', 'details', 'recorded_by', 'marks',
 ];
 const isoOpt = (v: number | undefined, field: string) => (v === undefined ? null : iso(v, field));
 
@@ -594,6 +603,7 @@ function findingToRow(f: Finding): FindingDbRow {
     binding: nul(f.binding), accountability_basis: f.accountabilityBasis, grade: nul(f.grade), grade_basis: nul(f.gradeBasis),
     pending_step: nul(f.pendingStep), ending: nul(f.ending), plan_id: f.plan.id, plan_version: f.plan.version, plan_hash: f.plan.hash,
     review_state: f.reviewState, details: f.details, recorded_by: nul(f.recordedBy),
+    marks: f.marks ? JSON.stringify(f.marks) : null,
   };
 }
 
@@ -615,6 +625,7 @@ function rowToFinding(r: FindingDbRow): Finding {
   ];
   for (const [k, v] of opt) if (v !== undefined) (f as unknown as Record<string, unknown>)[k] = v;
   if (r.rule_basis !== null) f.rule = { basis: String(r.rule_basis) as 'rule' | 'default', source: String(r.rule_source) };
+  if (r.marks !== null && r.marks !== undefined) f.marks = JSON.parse(String(r.marks)) as FindingMarks;
   return f;
 }
 

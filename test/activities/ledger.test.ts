@@ -95,7 +95,7 @@ describe('SqliteLedger migrations', () => {
       name: string;
     }[]).map((t) => t.name);
     expect(tables).toEqual(['deliveries', 'endings', 'finding_reviews', 'findings', 'notices', 'notification_outbox', 'outcomes', 'schema_migrations']);
-    expect(LATEST_SCHEMA_VERSION).toBe(4);
+    expect(LATEST_SCHEMA_VERSION).toBe(5);
     const versions = l.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   });
@@ -673,6 +673,7 @@ describe('SqliteLedger migration from a v2 database', () => {
       { version: 2, applied_at: '2025-01-01T00:00:00.000Z' },
       { version: 3, applied_at: new Date(T0 + 1000).toISOString() },
       { version: 4, applied_at: new Date(T0 + 1000).toISOString() },
+      { version: 5, applied_at: new Date(T0 + 1000).toISOString() },
     ]);
     expect(await l.listOutcomes()).toEqual([lateOutcome, commendation]);
     expect(await l.listNotifications()).toEqual([{ ...outboxRow(), status: 'sent' }]);

@@ -90,7 +90,7 @@ async function refusal(p: Promise<unknown>): Promise<IncidentError> {
 describe('the ledger keeps reviews as records of their own (migration 4)', () => {
   it('creates finding_reviews, append-only: an update or a delete is refused by the database', async () => {
     expect(ledger.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(4);
+    expect(LATEST_SCHEMA_VERSION).toBe(5);
     await review({});
     expect(() => ledger.db.prepare("UPDATE finding_reviews SET reason = 'x'").run()).toThrow(/append-only/);
     expect(() => ledger.db.prepare('DELETE FROM finding_reviews').run()).toThrow(/append-only/);
@@ -124,6 +124,29 @@ describe('deriving the state', () => {
     const reopened = deriveReviewState(lateReport, [row('correct', 1), row('annul', 2), row('reinstate', 3)]);
     expect(reopened).toMatchObject({ state: 'open', decision: { kind: 'reinstate' }, correction: { kind: 'onTime' } });
     expect(deriveReviewState(writtenOnTime, [row('confirm', 1)]).state).toBe('notReviewed');
+  });
+});
+
+describe('v3 marks (migration 5; rule book, Endings and Who decides)', () => {
+  const outOfScope: Finding = {
+    ...lateReport, id: 'INC-1/report/discoverer-office/timers',
+    marks: { annulledByDefault: '不属于本预案适用范围（非重大网络舆情）', line: { key: 'discoverer-office', label: '发现人报告科教编研科', toName: '科教编研科' } },
+  };
+
+  it('a finding left by a dismissal as not within the scope is annulled by default, round-trips its marks, and a reviewer may reinstate it', async () => {
+    await ledger.recordFinding(outOfScope);
+    expect((await ledger.listFindings({ incidentId: outOfScope.incidentId })).find((f) => f.id === outOfScope.id)).toEqual(outOfScope);
+    expect(deriveReviewState(outOfScope, []).state).toBe('annulled');
+    const r = await reviewFinding(ledger, plans, { findingId: outOfScope.id, by: 'wang.jiazhi', decision: 'reinstate', reason: '复查：当时已研判为重大' }, NOW);
+    expect(r.finding).toMatchObject({ state: 'open', decision: { kind: 'reinstate' } });
+  });
+
+  it('a finding whose grade was only computed stays open until the reviewer confirms it', async () => {
+    const computed: Finding = { ...lateReport, id: 'INC-1/report/subject-coordinator/timers', gradeBasis: 'computed', marks: { gradeNotAssessed: true } };
+    await ledger.recordFinding(computed);
+    expect(deriveReviewState(computed, []).state).toBe('open');
+    const r = await reviewFinding(ledger, plans, { findingId: computed.id, by: 'wang.jiazhi', decision: 'confirm', reason: '等级经复核为重大' }, NOW);
+    expect(r.finding.state).toBe('confirmed');
   });
 });
 
