@@ -7,6 +7,7 @@
  *
  * Every refusal is an IncidentError naming the field and the reason, and writes nothing.
  */
+import { marksText } from '../machines/status';
 import { z } from 'zod';
 import {
   hasReviews, REVIEW_DECISIONS, ReviewOutOfDateError, UnknownFindingError,
@@ -51,7 +52,8 @@ const allPlans = (plans: PlanSource | undefined): Plan[] =>
 
 /** Who may review a finding of this plan: the first reviewer role someone other than the person named holds. */
 export function reviewersFor(plan: Plan, finding?: Pick<Finding, 'personId'>): { role: Role; people: Person[] } | undefined {
-  for (const role of REVIEWER_ROLES) {
+  // the plan's own reviewers where it names them (rule book, Accountability), else the default
+  for (const role of plan.reviewers ?? REVIEWER_ROLES) {
     const people = peopleInRole(plan, role).filter((p) => p.id !== finding?.personId);
     if (people.length > 0) return { role, people };
   }
@@ -135,6 +137,11 @@ export interface FindingView {
   grade: string | null;
   ending: string | null;
   details: string;
+  /** was the grade behind the limit assessed, or only computed (then it counts once the grade is confirmed) */
+  gradeBasis: string | null;
+  /** v3 marks (effects.ts FindingMarks) and the same in words */
+  marks: Finding['marks'] | null;
+  marksText: string[];
   /** when it became final */
   at: string;
   plan: { id: string; version: string };
@@ -192,6 +199,7 @@ export function findingView(fw: FindingWithReviews, plans?: PlanSource, lang?: L
     delayMs: eff.delayMs ?? null, delay: eff.delayMs !== undefined && eff.delayMs > 0 ? formatSpan(eff.delayMs, language) : null,
     binding: f.binding ?? null, bindingLabel: f.binding ? BINDING_LABELS[f.binding][language] : null,
     rule: f.rule ?? null, accountabilityBasis: f.accountabilityBasis, grade: f.grade ?? null, ending: f.ending ?? null, details: f.details,
+    gradeBasis: f.gradeBasis ?? null, marks: f.marks ?? null, marksText: marksText(f, language),
     at: isoLocal(zone, f.at), plan: { id: f.plan.id, version: f.plan.version },
     state: fw.state, stateLabel: STATE_LABELS[fw.state][language],
     decision: fw.decision ? reviewView(fw.decision) : null,
@@ -243,7 +251,7 @@ function checkReviewer(id: string, plans: PlanSource | undefined) {
   const inPlans = all.filter((p) => findPerson(p, id));
   if (inPlans.length === 0) throw refused('findings', 'InvalidPayload', 'reviewer', `no person "${id}" in the plans (${all.map((p) => p.id).join(', ')})`);
   // the principal leader reviews where the plan has no office director, and findings about the office director
-  if (!inPlans.some((p) => findPerson(p, id)!.roles.some((r) => REVIEWER_ROLES.includes(r)))) {
+  if (!inPlans.some((p) => findPerson(p, id)!.roles.some((r) => (p.reviewers ?? REVIEWER_ROLES).includes(r)))) {
     const named = all.map((p) => `${p.id}: ${reviewersFor(p)?.people.map(who).join(', ') ?? 'nobody'}`).join('; ');
     throw refused('findings', 'NotAllowed', 'reviewer', `${id} reviews no findings; the reviewers (${REVIEWER_BASIS}) are ${named}`);
   }

@@ -79,7 +79,8 @@ export function formatStatus(s: IncidentStatus, now: number): string {
   const obligations = table([
     [w.obligation, w.status, w.due, w.met, w.owner],
     ...s.obligations.map((o) => [
-      `${o.label} ${o.id}`,
+      // a report line says who owes whom
+      `${o.label} ${o.id}${o.line ? ` → ${o.line.to}${o.line.outside ? (l.language === 'zh' ? '（外单位）' : ' (outside body)') : ''}` : ''}`,
       obligationStatus(o, l),
       o.status === 'pending' ? dueTime(l, o.dueAt, now) : localTime(l, o.dueAt),
       obligationDone(o, l),
@@ -100,7 +101,7 @@ export function formatStatus(s: IncidentStatus, now: number): string {
         [o.personName ?? o.personId, ROLE_LABELS[o.role as Role]?.[l.language] ?? o.role].filter(Boolean).join(' · '),
         localTime(l, o.at),
         o.delayMinutes ? span(l, o.delayMinutes * 60_000) : '',
-        o.details,
+        [o.details, ...o.marksText].join('；'),
       ]),
     ], { indent: '    ', header: true })
     : [`    ${w.none}`];

@@ -92,6 +92,8 @@ export interface IncidentStatus {
     id: string; kind: OutcomeKind; label: string; obligationId?: string; personId?: string; personName?: string; role: Role;
     at: string; dueAt: string | null; delayMinutes: number | null; binding: Binding | null; gradeBasis: string | null;
     reviewState: string; details: string;
+    /** v3: what the reviewer must know (effects.ts FindingMarks), and the same in words */
+    marks: Finding['marks'] | null; marksText: string[];
   }>;
 }
 
@@ -215,6 +217,7 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
       personId: o.personId, personName: o.personName, role: o.role, at: iso(o.at), dueAt: opt(o.dueAt),
       delayMinutes: o.delayMs === undefined ? null : Math.round(o.delayMs / 60_000),
       binding: o.binding ?? null, gradeBasis: o.gradeBasis ?? null, reviewState: o.reviewState ?? 'open', details: o.details,
+      marks: o.marks ?? null, marksText: marksText(o, lang),
     })),
   };
 }
@@ -257,4 +260,18 @@ export function toMarkdown(ctx: IncidentContext, now: number = ctx.incident.star
     ...(undelivered.length ? ['', ...undelivered] : []),
     ...(ignored.length ? ['', ...ignored] : []),
   ].join('\n');
+}
+
+/** A finding's marks in words (v3): what the reviewer must weigh before it counts. */
+export function marksText(f: Pick<Finding, 'marks' | 'pendingStep'>, lang: Language): string[] {
+  const m = f.marks ?? {};
+  const zh = lang === 'zh';
+  const out: string[] = [];
+  if (m.line) out.push(zh ? `报告线：${m.line.label}（报 ${m.line.toName}）` : `line: ${m.line.label} (to ${m.line.toName})`);
+  if (m.gradeNotAssessed) out.push(zh ? '等级仅为测算、未经研判：经复核确认等级后方计入' : 'grade computed, not assessed: counts once the reviewer confirms the grade');
+  if (m.ownerNotNamed) out.push(zh ? '到期时涉事主体尚未明确：由复核人认定责任' : 'the 涉事主体 was not named when it fell due: the reviewer decides who answers');
+  if (m.gradeLowered) out.push(zh ? '逾期发生在原较高等级下，其后已降级' : 'lapsed under a higher grade since lowered');
+  if (m.annulledByDefault) out.push(zh ? `默认撤销：${m.annulledByDefault}（复核人可恢复）` : `annulled by default: ${m.annulledByDefault} (a reviewer may reinstate it)`);
+  if (f.pendingStep) out.push(zh ? `到期时待完成环节：${f.pendingStep}` : `step pending at the due time: ${f.pendingStep}`);
+  return out;
 }
