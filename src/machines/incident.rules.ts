@@ -1003,7 +1003,9 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
   const by = findPerson(plan, payload.by);
   const v3 = (ctx.rulesVersion ?? 0) >= 3;
   // v3: the discoverer may record the incident as 重大 later (rule book, Scope)
-  const discovererAssesses = v3 && action === 'assess' && payload.by === ctx.incident.discoveredBy;
+  // (a major-only plan, as 重大 or higher: the scope's assessment; the grades of other plans are the assessors')
+  const discovererAssesses = v3 && event.action === 'assess' && ctx.plan.scope === 'majorOnly' && payload.by === ctx.incident.discoveredBy
+    && event.payload.grade !== undefined && isMajor(event.payload.grade);
   if (!by) {
     out.push(`by: "${payload.by}" is not a person in plan ${plan.id}`);
   } else if (!actingRole(plan, by.id, action) && !discovererAssesses) {

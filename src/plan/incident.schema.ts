@@ -59,7 +59,8 @@ export const actionSchemas = {
   report: z.object({
     ...base,
     /** the recipient: a role of the plan (office, leaderInCharge, superior …) or a person id (one of two group heads) */
-    to: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must name a role or a person id of the plan'),
+    to: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must name a role or a person id of the plan')
+      .describe('the recipient: a role of the plan (office, leaderInCharge, superior …) or a person id'),
     mode: z.enum(['phone', 'written', 'inPerson', 'message']),
     kind: z.enum(['initial', 'followUp']).default('initial'),
     /** 紧急情况下: a phone report recorded as urgent owes the written report 30 min later (000 篇三 §四(二)) */

@@ -85,7 +85,7 @@ describe('the CLI without a reachable server', () => {
   it('help <action> lists the payload fields from the schema; help <command> its options', () => {
     const r = cli(['help', 'report']);
     expect(r.status, explain(r)).toBe(0);
-    expect(r.stdout).toMatch(/^\s+to\s+required\s+enum\s+monitor \| office \| officeDirector/m);
+    expect(r.stdout).toMatch(/^\s+to\s+required\s+string\s+the recipient: a role of the plan/m);
     expect(r.stdout).toMatch(/^\s+kind\s+optional\s+enum\s+initial \| followUp; default "initial"$/m);
     expect(r.stdout).toMatch(/^\s+at\s+optional\s+ISO-8601 time with offset$/m);
     const act = cli(['act', '--help']);

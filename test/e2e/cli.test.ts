@@ -101,7 +101,7 @@ describe('CLI against a real dev server and worker process', () => {
 
   it('refuses a bad payload or the wrong role with a non-zero exit naming each field and the roles; nothing changes', async () => {
     const [bad, badJson, role, notJson, unknownAction, misspelt] = await Promise.all([
-      cli('act', COUNTY, 'report', '--data', '{"by":"liu.bo","to":"nobody","mode":"fax","extra":1}'),
+      cli('act', COUNTY, 'report', '--data', '{"by":"liu.bo","to":"no body","mode":"fax","extra":1}'),
       cli('act', COUNTY, 'report', '--data', '{"by":"","mode":"phone"}', '--json'),
       cli('act', COUNTY, 'assess', '--data', '{"by":"liu.bo"}'),
       cli('act', COUNTY, 'report', '--data', '{oops'),

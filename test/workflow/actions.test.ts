@@ -28,9 +28,9 @@ describe('refused actions (county office plan)', () => {
     expect(invalid.message).toContain('"phone"|"written"');
 
     // An unknown key is refused too (strict payloads).
-    const extra = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: 'liu.bo', to: 'office', mode: 'written', urgent: true }] }));
+    const extra = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: 'liu.bo', to: 'office', mode: 'written', fax: true }] }));
     expect(extra.type).toBe('InvalidPayload');
-    expect(extra.message).toContain('urgent');
+    expect(extra.message).toContain('fax');
 
     // A person the plan does not know.
     const stranger = await refused(h.executeUpdate(actionUpdates.report, { args: [{ by: 'wang.wu', to: 'office', mode: 'written' }] }));
