@@ -50,6 +50,7 @@ describe('000 篇一 plan file: 黄山市档案局 (plans/huangshan-archives.yam
     ]);
     // 规定时限 has no number in the seed: the figures are defaults, targets, adopted by nobody
     for (const l of plan.reportLines ?? []) expect(l.adopted).toBeUndefined();
+    expect(plan.reportLines?.[0].toLabel).toBe('市局科教编研科');
     expect(plan.deadlines.firstReport).toBeUndefined();
     expect(plan.deadlines.writtenReportAfterPhone).toBeUndefined();
   });

@@ -41,6 +41,7 @@ describe('000 篇二 plan file: 许昌实验中学 (plans/xuchang-school.yaml)',
     expect((plan.reportLines ?? []).map((l) => [l.key, l.from, l.to, l.within, l.grades, l.binding, l.basis, l.source, l.outside, l.adopted])).toEqual([
       ['discoverer-office', 'discoverer', ['office', 'officeDirector'], '2h', ['major', 'especiallyMajor'], false, 'default', '000 篇二 §三(二)', false, undefined],
     ]);
+    expect(plan.reportLines?.[0].toLabel).toBe('学校宣传科');
     expect(holders('office')).toEqual(['li.chen']);
   });
 
