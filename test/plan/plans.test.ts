@@ -31,38 +31,53 @@ const holders = (plan: Plan, role: Role) => plan.people.filter((p) => p.roles.in
 // older scenarios use live in test/fixtures/plans.
 
 describe('examples/*.json', () => {
+  // the examples name the per-seed plans the CLI and the worker load (plans/), not the legacy fixtures
+  const SEED_PLANS_DIR = path.join(ROOT, 'plans');
   const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
   const NOW = Date.parse('2026-11-22T09:00:00+08:00');
-  const expectedGrade: Record<string, Grade> = {
-    'archives-fabrication.json': 'larger',
-    'county-especially-major.json': 'especiallyMajor',
-    'default-major.json': 'major',
-    'school-inquiry.json': 'general',
+  const read = (f: string) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, f), 'utf8')) as { plan: string } & Record<string, unknown>;
+  /** an example's readings, through the edge schema */
+  const metricsOf = (f: string) => {
+    const { plan: _plan, ...incident } = read(f);
+    return incidentInputSchema.parse(incident).metrics;
+  };
+  const expected: Record<string, { plan: string; grade: Grade }> = {
+    'county-especially-major.json': { plan: 'county', grade: 'especiallyMajor' },
+    'county-larger.json': { plan: 'county', grade: 'larger' },
+    'jinpenshan-school-general.json': { plan: 'jinpenshan-school', grade: 'general' },
   };
 
-  it('holds the four examples', () => {
-    expect(files).toEqual(Object.keys(expectedGrade));
+  it('holds one example per seed plan of 000 篇五 (__县) and the 001 school plan (金盆山学校)', () => {
+    expect(files).toEqual(Object.keys(expected));
+    expect(files.map((f) => read(f).plan)).toEqual(Object.values(expected).map((e) => e.plan));
   });
 
-  it.each(files)('%s passes incidentInputSchema, names a shipped plan and a monitor of it as discoveredBy', (file) => {
-    const json = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as { plan: string } & Record<string, unknown>;
+  it.each(files)('%s has the example shape, passes incidentInputSchema, names a plan in plans/ and a monitor of it as discoveredBy', (file) => {
+    const json = read(file);
+    expect(Object.keys(json).sort()).toEqual(['discoveredAt', 'discoveredBy', 'id', 'metrics', 'plan', 'source', 'summary', 'title']);
     const { plan: planId, ...incident } = json;
     const input = incidentInputSchema.parse(incident);
-    const lp = resolvePlan(planId, PLANS_DIR);
+    const lp = resolvePlan(planId, SEED_PLANS_DIR);
+    expect(path.dirname(path.resolve(lp.file))).toBe(SEED_PLANS_DIR);
     const person = lp.plan.people.find((p) => p.id === input.discoveredBy);
     expect(person, `${input.discoveredBy} in ${planId}`).toBeDefined();
     expect(person!.roles).toContain('monitor');
     const at = Date.parse(input.discoveredAt);
     expect(at).toBeLessThan(NOW);
     expect(NOW - at).toBeLessThanOrEqual(30 * 60_000);
-    expect(gradeFromMetrics(lp.plan, input.metrics).grade).toBe(expectedGrade[file]);
+    expect(gradeFromMetrics(lp.plan, input.metrics).grade).toBe(expected[file].grade);
   });
 
-  it('the fabrication example has no mainstream media; the default one does', () => {
-    const read = (f: string) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, f), 'utf8'));
-    expect(read('archives-fabrication.json').metrics.mainstreamMedia).toBe(false);
-    expect(read('default-major.json').metrics.mainstreamMedia).toBe(true);
-    expect(read('county-especially-major.json').metrics.casualties).toBeGreaterThan(0);
+  it('the county examples read 000 篇五 §五(三): casualties are 特别重大; few posts with many reads is not 一般 (every measure counts); the school has no thresholds', () => {
+    const county = resolvePlan('county', SEED_PLANS_DIR).plan;
+    expect(metricsOf('county-especially-major.json').casualties).toBeGreaterThan(0);
+    const larger = metricsOf('county-larger.json');
+    expect(larger.mainstreamMedia).toBe(false);
+    expect(larger.posts).toBeLessThanOrEqual(50);
+    expect(gradeFromMetrics(county, { posts: larger.posts }).grade).toBe('general');
+    expect(gradeFromMetrics(county, larger).reasons.join('\n')).toMatch(/measures in different bands/);
+    const school = resolvePlan('jinpenshan-school', SEED_PLANS_DIR).plan;
+    expect(gradeFromMetrics(school, metricsOf('jinpenshan-school-general.json')).reasons).toEqual(['no grading thresholds in this plan (本预案无分级标准)']);
   });
 });
 
