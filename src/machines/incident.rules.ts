@@ -360,6 +360,11 @@ export function inScope(ctx: IncidentContext): boolean {
   return ctx.plan.scope !== 'majorOnly' || (ctx.majorAt !== undefined && isMajor(ctx.grade));
 }
 
+/** v3: the inquiry day (当日内) is a rule of the plans with the four-way split, and runs in scope only. */
+export function inquiryDayApplies(ctx: IncidentContext): boolean {
+  return ctx.plan.categories !== 'optional' && inScope(ctx);
+}
+
 /** v3: the moment the plan's limits run from: discovery, or for a major-only plan the assessment as 重大. */
 export function limitStart(ctx: IncidentContext): number {
   return ctx.plan.scope === 'majorOnly' && ctx.majorAt !== undefined ? ctx.majorAt : ctx.incident.discoveredAt;
@@ -454,7 +459,7 @@ class Draft {
   // ── v3 report lines ──
 
   /** v3: who owes a line: the discoverer, the named 涉事主体 (nobody yet), a role's person, or the one who relays. */
-  lineOwner(def: ReportLineDef, relayer?: string): { id: string; name: string; role: Role; notNamed?: boolean } {
+  lineOwner(def: ReportLineDef, relayer?: string): { id: string; name: string; role: Role; notNamed?: boolean; roles?: Role[]; ambiguous?: boolean } {
     const plan = this.plan;
     const from = def.from;
     const person = (p: Person, role?: Role) => ({ id: p.id, name: p.name, role: role && p.roles.includes(role) ? role : p.roles[0] });
@@ -467,11 +472,15 @@ class Draft {
       const p = this.ctx.facts.subject ? findPerson(plan, this.ctx.facts.subject) : undefined;
       return p ? person(p, 'department') : { id: '', name: '涉事主体（未指定）', role: 'department', notNamed: true };
     }
-    if (from.startsWith('role:')) return ofRole(from.slice(5) as Role);
+    if (from.startsWith('role:')) {
+      const r = from.slice(5) as Role;
+      return { ...ofRole(r), roles: [r], ambiguous: peopleInRole(plan, r).length > 1 };
+    }
     const relayed = lineDefs(plan).find((l) => l.key === from.slice(6))!;
     const p = relayer ? findPerson(plan, relayer) : undefined;
-    if (p) return { id: p.id, name: p.name, role: p.roles.find((r) => relayed.to.includes(r)) ?? p.roles[0] };
-    return ofRole(relayed.to[0], relayed.toLabel);
+    // the relayer is the body that received the report: anyone holding one of its roles may pass it on
+    if (p) return { id: p.id, name: p.name, role: p.roles.find((r) => relayed.to.includes(r)) ?? p.roles[0], roles: relayed.to };
+    return { ...ofRole(relayed.to[0], relayed.toLabel), roles: relayed.to, ambiguous: relayed.to.flatMap((r) => peopleInRole(plan, r)).length > 1 };
   }
 
   /** v3: a new line instance, anchored where the rule says (discovery, the assessment, the rise, the relayed report). */
@@ -491,6 +500,7 @@ class Draft {
       from: def.from, ...(o.relayOf ? { relayOf: o.relayOf } : {}), createdBy, outside: def.outside, binding: def.binding,
       basis: def.basis, source: def.source, ...(def.writtenAfterPhone ? { writtenAfterPhone: def.writtenAfterPhone } : {}),
       ...(owner.notNamed ? { ownerNotNamed: true } : {}),
+      ...(owner.roles ? { ownerRoles: owner.roles } : {}), ...(owner.ambiguous ? { ownerAmbiguous: true } : {}),
     };
     const ob: Obligation = {
       id, kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name, anchorAt,
@@ -513,7 +523,8 @@ class Draft {
     const roles = rolesOf(this.plan, by);
     const from = ob.line?.from ?? '';
     if (from === 'subject' && ob.ownerId === '') return roles.includes('department');
-    return (from.startsWith('role:') || from.startsWith('relay:')) && roles.includes(ob.ownerRole);
+    const may = ob.line?.ownerRoles ?? [ob.ownerRole];
+    return (from.startsWith('role:') || from.startsWith('relay:')) && roles.some((r) => may.includes(r));
   }
 
   /**
@@ -623,6 +634,15 @@ class Draft {
   /** Meet an obligation claimed at `at` by `by`; late if after its due time. */
   meet(ob: Obligation | undefined, at: number, by: string) {
     if (!ob || ob.status !== 'pending') return;
+    if (ob.line && ob.ownerId !== by && (ob.line.from.startsWith('role:') || ob.line.from.startsWith('relay:')) && this.ownerMatches(ob, by)) {
+      // a line owed by a role (or a body relaying) is made by one of its holders: that person answers for it
+      const p = findPerson(this.plan, by)!;
+      const may = ob.line.ownerRoles ?? [ob.ownerRole];
+      ob.ownerId = p.id;
+      ob.ownerName = p.name;
+      ob.ownerRole = p.roles.find((r) => may.includes(r)) ?? ob.ownerRole;
+      ob.line = { ...ob.line, ownerAmbiguous: false };
+    }
     ob.metAt = at;
     ob.metRecordedAt = this.now;
     ob.metBy = by;
@@ -690,11 +710,12 @@ class Draft {
       id, incidentId: c.incident.id, unitId: c.plan.unit.id, source, kind,
       obligationId: ob?.id, obligationKind: ob?.kind,
       // a line whose 涉事主体 was never named names nobody: the reviewer decides who answers
-      personId: person.id === '' ? undefined : person.id, personName: person.name, role: person.role,
+      personId: person.id === '' || (ob?.line?.ownerAmbiguous && !who) ? undefined : person.id,
+      personName: ob?.line?.ownerAmbiguous && !who ? `${ROLE_LABELS[person.role].zh}（未确定具体人员）` : person.name, role: person.role,
       at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
       dueAt: ob?.dueAt ?? undefined,
       delayMs: ob?.delayMs !== undefined && (kind === 'late' || kind === 'lateDuty' || kind === 'targetMissed') ? ob.delayMs : undefined,
-      rule: ob ? RULES[ob.kind] : undefined,
+      rule: ob ? (ob.line ? { basis: ob.line.basis, source: ob.line.source } : RULES[ob.kind]) : undefined,
       binding: ob ? bindingOfObligation(c.plan, ob) : undefined,
       accountabilityBasis: c.plan.accountability?.basis ?? ACCOUNTABILITY_NONE,
       gradeBasis: ob ? (ob.gradeBasis ?? (c.gradeSource === 'manual' ? 'assessed' : 'computed')) : undefined,
@@ -741,6 +762,8 @@ class Draft {
       m.line = { key: l.key, label: l.label, toName: l.toName, ...(l.toPerson ? { toPerson: l.toPerson } : {}) };
       // the 涉事主体 was not named when the line fell due (or never): the reviewer decides who answers
       if (l.ownerNotNamed && (l.ownerNamedAt === undefined || (ob.dueAt !== null && l.ownerNamedAt > ob.dueAt))) m.ownerNotNamed = true;
+      // a role with several holders, none of whom made the report: which of them answers is the reviewer's call
+      if (l.ownerAmbiguous) m.ownerNotNamed = true;
     }
     if ((ob.earlierDues ?? []).some((d) => ob.dueAt !== null && d < ob.dueAt) && ob.flaggedAt !== undefined) m.gradeLowered = true;
     const f = this.ctx.facts;
@@ -914,7 +937,7 @@ function applyGradeObligations(d: Draft) {
     }
   }
   // v3, major-only: an inquiry classified before the assessment as 重大 owes its opinion from the assessment's day
-  if (d.v3 && scoped && c.category === 'inquiry' && !owed(c, 'inquiryOpinion')) {
+  if (d.v3 && c.category === 'inquiry' && inquiryDayApplies(c) && !owed(c, 'inquiryOpinion')) {
     d.oblige('inquiryOpinion', start, endOfLocalDay(plan.timeZone, start), c.facts.dispatchedTo);
   }
 
@@ -923,7 +946,8 @@ function applyGradeObligations(d: Draft) {
   const dispatch = d.find('dispatch');
   if (c.facts.assessedAt !== undefined && dispatchWithin !== undefined && !owed(c, 'dispatch')) {
     d.oblige('dispatch', c.facts.assessedAt, c.facts.assessedAt + dispatchWithin);
-  } else if (dispatch && dispatchWithin === undefined) {
+  } else if (dispatch && dispatchWithin === undefined && !(d.v3 && dispatch.overdue)) {
+    // (v3: a lapse already flagged stays for the reviewer)
     d.waive(dispatch, `not required for grade ${c.grade}`);
   } else if (dispatch && dispatchWithin !== undefined) {
     d.setDue(dispatch, dispatch.anchorAt + dispatchWithin);
@@ -933,7 +957,7 @@ function applyGradeObligations(d: Draft) {
   const expl = d.find('explanation');
   if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !owed(c, 'explanation')) {
     d.obligeWithin('explanation', c.facts.dispatchedAt, explText, c.facts.dispatchedTo);
-  } else if (expl && explWithin === undefined) {
+  } else if (expl && explWithin === undefined && !(d.v3 && expl.overdue)) {
     d.waive(expl, `not required for grade ${c.grade}`);
   } else if (expl && explWithin !== undefined && !expl.calendarMissing) {
     d.setDue(expl, d.dueFrom('explanation', expl.anchorAt, explText).dueAt);
@@ -1391,7 +1415,13 @@ function applyAction(d: Draft, event: ActionEvent) {
       if (from === 'inquiry') {
         for (const ob of c.obligations) if ((ob.kind === 'inquiryOpinion' || ob.kind === 'inquiryResult') && ob.status === 'pending') d.waive(ob, `reclassified as ${c.category}`);
       }
-      if (c.category === 'inquiry' && !owed(c, 'inquiryOpinion')) {
+      if (d.v3) {
+        // v3: the inquiry day is a rule of the four-way plans only, in scope, from the plan's start (the assessment as 重大)
+        if (c.category === 'inquiry' && inquiryDayApplies(c) && !owed(c, 'inquiryOpinion')) {
+          const t0 = limitStart(c);
+          d.oblige('inquiryOpinion', t0, endOfLocalDay(plan.timeZone, t0), f.subject ?? f.dispatchedTo);
+        }
+      } else if (c.category === 'inquiry' && !owed(c, 'inquiryOpinion')) {
         const t0 = c.incident.discoveredAt;
         d.oblige('inquiryOpinion', t0, endOfLocalDay(plan.timeZone, t0), f.dispatchedTo);
       }

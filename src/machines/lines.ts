@@ -31,6 +31,10 @@ export interface LineRef {
   writtenAfterPhone?: string;
   /** the 涉事主体 was not named when the line was created (its notices go to the office) */
   ownerNotNamed?: boolean;
+  /** the roles whose holders may make the report (a role line; a relay: the relayed line's recipient roles) */
+  ownerRoles?: Role[];
+  /** the owner is only the first of several holders of the role: a lapse names nobody, the reviewer decides */
+  ownerAmbiguous?: boolean;
   /** when the 涉事主体 was named, for a line created before that */
   ownerNamedAt?: number;
   /** the recipient holds the assessing role and the assessment met it (rule book, Scope) */

@@ -167,7 +167,7 @@ describe('000 篇一 on the machine (rules v3): report lines (000 篇一 §四(�
     const [f] = findingsOf(actions);
     expect(f).toMatchObject({
       kind: 'targetMissed', personId: 'jun.hu', obligationId: 'report/discoverer-office', binding: 'target', delayMs: 30 * MIN,
-      rule: { basis: 'rule' }, accountabilityBasis: plan.accountability!.basis, marks: { line: { key: 'discoverer-office' } },
+      rule: { basis: 'default', source: expect.stringContaining('000 篇一') }, accountabilityBasis: plan.accountability!.basis, marks: { line: { key: 'discoverer-office' } },
     });
     expect(findingsOf(actions).some((x) => x.kind === 'late' || x.kind === 'missed')).toBe(false);
   });
