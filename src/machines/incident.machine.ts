@@ -92,6 +92,9 @@ export const incidentMachine = setup({
         REPORT: { guard: 'allowed', actions: 'apply' },
         ASSESS: { guard: 'allowed', target: 'rapidResponse', actions: 'apply' },
         DISMISS: { guard: 'allowed', target: 'dismissed', actions: 'apply' },
+        // v3: the first public response never waits on the assessment (its 3 h run from discovery)
+        RESPOND: { guard: 'allowed', actions: 'apply' },
+        RELEASE: { guard: 'allowed', actions: 'apply' },
       },
     },
     rapidResponse: {

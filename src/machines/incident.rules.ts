@@ -1045,6 +1045,7 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
   };
   const cat = ctx.category;
   if (!v3 && V3_ACTIONS.includes(action)) out.push(`${action}: this incident runs under older rules (v${ctx.rulesVersion ?? 0}); the action needs v3`);
+  else if (!planAllows(ctx, action) && !V3_ACTIONS.includes(action)) out.push(`${action} is not allowed in stage ${ctx.stage} (${STAGE_LABELS[ctx.stage].zh}) under this incident's rules (v${ctx.rulesVersion ?? 0})`);
   else if (v3) out.push(...refusalsV3(ctx, event));
   switch (action) {
     case 'dispatch': needPerson('department', event.payload.department, 'department'); break;
@@ -1120,6 +1121,8 @@ const V3_ACTIONS: ActionName[] = ['nameSubject', 'draftReply', 'approve', 'handl
 
 /** Whether the incident's rules and plan have an action at all (v3 actions; a plan's approval, steps, subject, categories). */
 export function planAllows(ctx: IncidentContext, action: ActionName): boolean {
+  // before v3 the first response waited for the assessment (研判预警 did not take it)
+  if ((action === 'respond' || action === 'release') && ctx.stage === 'researchAndWarning') return (ctx.rulesVersion ?? 0) >= 3;
   if (!V3_ACTIONS.includes(action)) return true;
   if ((ctx.rulesVersion ?? 0) < 3) return false;
   const plan = ctx.plan;
@@ -1156,7 +1159,28 @@ function refusalsV3(ctx: IncidentContext, event: ActionEvent): string[] {
   if ((action === 'respond' || action === 'release' || action === 'publishFacts') && voices && !roles.some((r) => voices.includes(r))) {
     out.push(`by: for a ${ctx.grade} incident only ${voices.map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ')} may speak publicly under plan ${plan.id}`);
   }
+  // a plan that knows fewer grades (the 001 school plan's two tiers) takes only its own
+  const g = action === 'assess' || action === 'regrade' ? (event.payload as { grade?: Grade }).grade : undefined;
+  if (g && plan.grades && !plan.grades.includes(g)) out.push(`grade: plan ${plan.id} knows ${plan.grades.join(', ')}; not ${g}`);
+  // the 涉事主体 assesses its own incident (000 篇五 §五(二)): another department does not
+  if ((action === 'assess' || action === 'regrade') && f.subject && by && roles.includes('department') && event.payload.by !== f.subject
+    && !roles.some((r) => r !== 'department' && allowedRoles(plan, action).includes(r))) {
+    out.push(`by: ${event.payload.by} is not the 涉事主体 of this incident (${f.subject}); the 涉事主体 or the office assesses it`);
+  }
   switch (action) {
+    case 'report': {
+      // a report to a role whose people each have their own line (001 篇1's two group heads) names the person
+      const to = reportRecipient(plan, event.payload.to);
+      if (to && !to.personId && event.payload.kind === 'initial') {
+        const open = ctx.obligations.filter((o) => o.status === 'pending' && o.line && o.kind !== 'writtenReport');
+        const reached = open.some((o) => !o.line!.toPerson && reaches(o.line!, to));
+        const perPerson = open.filter((o) => o.line!.toPerson && o.line!.to.some((r) => to.roles.includes(r)));
+        if (!reached && perPerson.length) {
+          out.push(`to: each ${to.roles[0]} has a line of their own: name the person (${[...new Set(perPerson.map((o) => o.line!.toPerson!))].join(', ')})`);
+        }
+      }
+      break;
+    }
     case 'replyOpinion':
       if (plan.approval && f.reply?.approvedAt === undefined) {
         out.push(`replyOpinion: the reply goes out only after ${plan.approval.role} (${ROLE_LABELS[plan.approval.role].zh}) approved it (${plan.approval.source}): ${f.reply?.draftedAt === undefined ? 'draftReply, then approve' : 'approve'}`);
@@ -1508,8 +1532,10 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'subside': {
       f.subsidedAt = at;
       log(`subsided: ${event.payload.reason}`);
-      if (d.v3 && !plan.deadlines.summaryReport) d.oblige('summaryReport', at, null);
-      else d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport ?? '3d');
+      // v3: the department that handled it writes the summary (the 涉事主体, the one dispatched to, the tracker)
+      const writer = d.v3 ? [f.subject, f.dispatchedTo, f.tracker].find((id) => id && rolesOf(plan, id).includes(ownerRoleOf(plan, 'summaryReport'))) : undefined;
+      if (d.v3 && !plan.deadlines.summaryReport) d.oblige('summaryReport', at, null, writer);
+      else d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport ?? '3d', writer);
       break;
     }
     case 'submitSummary': {

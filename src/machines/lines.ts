@@ -80,6 +80,7 @@ export function shorterOrNew(def: ReportLineDef, from: Grade, to: Grade): boolea
 
 /** The recipients of a line: one per person of its first role (perPerson), else the body it names. */
 export function recipientsOf(plan: Plan, def: ReportLineDef): Array<{ toPerson?: string; toName: string }> {
+  if (def.toPeople) return def.toPeople.map((id) => ({ toPerson: id, toName: findPerson(plan, id)?.name ?? id }));
   if (def.perPerson) {
     const people = peopleInRole(plan, def.to[0]);
     if (people.length) return people.map((p) => ({ toPerson: p.id, toName: p.name }));

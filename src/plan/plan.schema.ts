@@ -56,6 +56,8 @@ const reportLine = z
      */
     to: z.array(role).min(1),
     perPerson: z.boolean().default(false),
+    /** the recipient is these people (one line each): outside bodies of one role told apart (镇党委, 县领导小组) */
+    toPeople: z.array(z.string().min(1)).min(1).optional(),
     /** the recipient's name where it is an outside body (上级业务部门, 县领导小组 …) */
     toLabel: z.string().optional(),
     /** the grades that owe the line (default: every grade the plan covers) */
@@ -273,6 +275,8 @@ export const planSchema = z
      * from the assessment as 重大 (rule book, Scope).
      */
     scope: z.enum(['all', 'majorOnly']).default('all'),
+    /** the grades the plan knows (001 school plan: 一般 and 重大/特别重大, no 较大); default all four */
+    grades: z.array(grade).min(1).optional(),
     /** who sets the assessed grade (rule book, Who decides); default the office and its director */
     assessors: z.array(role).min(1).optional(),
     /** the plan's report lines (v3); a plan without them owes one line, discoverer → firstReportTo */
@@ -364,7 +368,10 @@ export const planSchema = z
           if (!(ROLES as readonly string[]).includes(r)) ctx.addIssue({ code: 'custom', path: at, message: `"${r}" is not a role (one of ${ROLES.join(', ')})` });
           else if (!held.has(r as Role)) ctx.addIssue({ code: 'custom', path: at, message: `no person in the plan holds role "${r}"` });
         }
-        if (!l.outside && !l.to.some((r) => held.has(r))) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'to'], message: `no person in the plan holds ${l.to.join(' or ')}` });
+        (l.toPeople ?? []).forEach((id, j) => {
+          if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'toPeople', j], message: `"${id}" is not a person in the plan` });
+        });
+        if (!l.outside && !l.toPeople && !l.to.some((r) => held.has(r))) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'to'], message: `no person in the plan holds ${l.to.join(' or ')}` });
       });
     }
     const needOwner: Array<[keyof typeof plan.deadlines, (typeof OBLIGATION_KINDS)[number]]> = [

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../src/plan/holidays';
 import type { PlanInput } from '../../src/plan/plan.schema';
 import { toStatus } from '../../src/machines/status';
+import { prepareAction } from '../../src/machines/commands';
 import { HOUR, MIN, T0, act, deadlineDue, findingsOf, makePlan, metrics, start } from './fixtures';
 
 /**
@@ -150,3 +151,61 @@ describe('major-only plans (rule book, Scope; 000 篇一 §四(二))', () => {
     expect(f).toMatchObject({ obligationId: 'report/discoverer-office', marks: { annulledByDefault: expect.stringContaining('不属于本预案适用范围') } });
   });
 });
+
+describe('v3 refusals and owners found in the plan reviews (rule book, Reports; Who decides; 001 篇1; 001 school plan)', () => {
+  const heads = makePlan((p: PlanInput) => {
+    p.id = 'test-heads';
+    p.scope = 'majorOnly';
+    p.grading = undefined;
+    p.people.push({ id: 'pri2', name: '局长', roles: ['principalLeader'] });
+    p.reportLines = [
+      { key: 'to-heads', label: '报告组长', from: 'discoverer', to: ['principalLeader'], perPerson: true, within: '2h', binding: false, basis: 'default', source: '001 篇1 §四(二)' },
+    ];
+  });
+
+  it('a report to a role whose people each have a line names the person; a report to one head meets only that line', () => {
+    let [s] = start({ ...v3, plan: heads, grade: 'major' });
+    const refused = prepare(s, 'report', { by: 'mon', to: 'principalLeader', mode: 'phone' });
+    expect(refused).toMatchObject({ ok: false, errors: [expect.stringContaining('name the person (pri, pri2)')] });
+    [s] = act(s, 'report', { by: 'mon', to: 'pri2', mode: 'phone' }, T0 + 10 * MIN);
+    expect(line(s, 'report/to-heads/to=pri2').status).toBe('met');
+    expect(line(s, 'report/to-heads/to=pri').status).toBe('pending');
+  });
+
+  it('a role line is answered for by the holder who made it; a lapse of one with several holders names nobody', () => {
+    const monitors = makePlan((p: PlanInput) => {
+      p.reportLines = [{ key: 'monitors', label: '信息员上报', from: 'role:monitor', to: ['office'], within: '1h', binding: true, basis: 'rule', source: 'test' }];
+    });
+    let [s] = start({ ...v3, plan: monitors, discoveredBy: 'mon2' });
+    let actions;
+    [, actions] = act(s, 'report', { by: 'mon2', to: 'office', mode: 'written' }, T0 + 2 * HOUR);
+    expect(findingsOf(actions)[0]).toMatchObject({ kind: 'late', personId: 'mon2' });
+    [s] = deadlineDue(s, 'report/monitors', T0 + HOUR);
+    [, actions] = act(s, 'withdraw', { by: 'off', reason: '重复' }, T0 + 3 * HOUR);
+    const [missed] = findingsOf(actions).filter((f) => f.obligationId === 'report/monitors');
+    expect(missed).toMatchObject({ kind: 'missed', marks: { ownerNotNamed: true } });
+    expect(missed.personId).toBeUndefined();
+  });
+
+  it('a plan that knows two tiers refuses a third; another department does not assess the 涉事主体\'s incident', () => {
+    const tiers = makePlan((p: PlanInput) => { p.grades = ['general', 'major', 'especiallyMajor']; });
+    const [s] = start({ ...v3, plan: tiers });
+    expect(prepare(s, 'assess', { by: 'off', grade: 'larger' })).toMatchObject({ ok: false, errors: [expect.stringContaining('not larger')] });
+    const [c] = start({ ...v3, plan: county, subject: 'dep' });
+    expect(prepare(c, 'assess', { by: 'dep2', grade: 'major' })).toMatchObject({ ok: false, errors: [expect.stringContaining('not the 涉事主体')] });
+    expect(prepare(c, 'assess', { by: 'dep', grade: 'major' })).toMatchObject({ ok: true });
+  });
+
+  it('the first public response is taken before the assessment (v3): its 3 h run from discovery', () => {
+    let [s] = start({ ...v3, plan: archives, grade: 'major' });
+    [s] = act(s, 'respond', { by: 'spk', channel: 'weibo', text: '已关注，正在核实', inNameOf: 'unit' }, T0 + HOUR);
+    expect(s.value).toBe('researchAndWarning');
+    expect(s.context.obligations.find((o) => o.kind === 'publicResponse')?.status).toBe('met');
+    const [v1] = start({ plan: archives });
+    expect(prepare(v1, 'respond', { by: 'spk', channel: 'weibo', text: 'x', inNameOf: 'unit' }).ok).toBe(false);
+  });
+});
+
+function prepare(s: ReturnType<typeof start>[0], name: string, payload: unknown) {
+  return prepareAction(s, name, payload, T0 + 5 * MIN);
+}
