@@ -123,6 +123,8 @@ const scenarios: Scenario[] = [
       await feedMetrics(client, id, { by: 'liu.bo', metrics: { posts: 1400, socialOrderDisrupted: true } });
       await until(client, id, 'escalation by metrics', (s) => s.grade === 'especiallyMajor');
       await act(client, id, 'regrade', { by: 'wang.jiazhi', grade: 'major', reason: '经公安机关核实，现场无聚集，未扰乱社会秩序' });
+      // v3: the rise to 特别重大 owed an upgrade report (a new line: the first report was already made)
+      await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'written', note: '升级情况报告' });
       const steps: Array<[string, Record<string, unknown>]> = [
         ['respond', { by: 'xu.fang', channel: 'weibo', text: '镇政府已成立工作组核查补偿款发放情况，将及时公布进展。', inNameOf: 'spokesperson' }],
         ['release', { by: 'xu.fang', form: 'pressRelease', text: '关于某镇征地补偿款发放情况的通报', channel: 'website' }],
@@ -207,7 +209,8 @@ const scenarios: Scenario[] = [
         metrics: { posts: 600, reads: 30000, comments: 120, sites: 4 },
       }, plan('county-office'));
       await until(client, id, 'first report overdue', (x) => x.obligations.some((o) => o.kind === 'firstReport' && o.overdue));
-      const s = await act(client, id, 'dismiss', { by: 'zhao.min', reason: '经核实为三年前的旧闻，与本县无关' });
+      // (v3 asks for the ground; older versions ignore it)
+      const s = await act(client, id, 'dismiss', { by: 'zhao.min', reason: '经核实为三年前的旧闻，与本县无关', ground: 'notOurs' });
       check(s.stage === 'dismissed', 'county: dismissed', s);
       return s;
     },
@@ -244,6 +247,53 @@ const scenarios: Scenario[] = [
       });
       await client.workflow.getHandle(workflowIdFor(id)).result().catch(() => undefined);
       return await show(client, id);
+    },
+  },
+  {
+    // (i) v3 000 篇三：发现时即记为重大；紧急电话报告后30分钟内书面报告；询问类答复经科室负责人审定后统一回复
+    name: 'ethnic-religious-urgent-phone-approved-reply',
+    since: 3,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网帖质疑少数民族学生加分政策执行情况', discoveredAt: isoAgo(5 * MINUTE), discoveredBy: 'min.wang', grade: 'major',
+        metrics: { posts: 140, reads: 26000, comments: 90, sites: 5 },
+      }, plan('ethnic-religious'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'min.wang', to: 'office', mode: 'phone', urgent: true, note: '紧急情况下先电话报告' }],
+        ['report', { by: 'min.wang', to: 'office', mode: 'written', receipt: '办公室周静签收' }],
+        ['assess', { by: 'jing.zhou', note: '重大舆情，启动预案' }],
+        ['classify', { by: 'jing.zhou', category: 'inquiry' }],
+        ['draftReply', { by: 'fang.liu', text: '加分政策依据省级文件执行，名单已公示，欢迎监督。' }],
+        ['approve', { by: 'lei.chen', note: '科长审定' }],
+        ['replyOpinion', { by: 'fang.liu', text: '加分政策依据省级文件执行，名单已公示，欢迎监督。' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.obligations.some((o) => o.kind === 'writtenReport' && o.status === 'met'), 'ethnic-religious: written report met', s);
+      check(s.obligations.some((o) => o.kind === 'inquiryOpinion' && o.status === 'met'), 'ethnic-religious: approved reply published', s);
+      return s;
+    },
+  },
+  {
+    // (j) v3 000 篇一：重大以下不起算；科教编研科研判为重大后，报告分管领导、主要领导（转报）仍在办
+    name: 'archives-assessed-major-relay-open',
+    since: 3,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网传档案馆查档收费', discoveredAt: isoAgo(10 * MINUTE), discoveredBy: 'jun.hu',
+        metrics: { posts: 30, reads: 2100, comments: 12 },
+      }, plan('huangshan-archives'));
+      await act(client, id, 'report', { by: 'jun.hu', to: 'office', mode: 'message' });
+      const s0 = await show(client, id);
+      check(s0.obligations.every((o) => o.status !== 'pending' || o.dueAt === null), 'archives: nothing runs below 重大', s0);
+      await act(client, id, 'assess', { by: 'xiaoyu.fang', grade: 'major', note: '多家网站转载，研判为重大' });
+      const s = await act(client, id, 'report', { by: 'xiaoyu.fang', to: 'leaderInCharge', mode: 'phone' });
+      check(s.scope.inScope && s.obligations.some((o) => o.line?.from.startsWith('relay:') && o.status === 'met'), 'archives: relay to one leader met', s);
+      return s;
     },
   },
   {
@@ -325,7 +375,7 @@ async function recordOn(scenarios: Scenario[], work: string, extraArgs?: string[
 }
 
 async function main() {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger((process.env.RECORD_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
   const work = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
   mkdirSync(OUT_DIR, { recursive: true });
   try {
