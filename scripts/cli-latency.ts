@@ -86,7 +86,7 @@ async function main() {
     }
 
     const id = `latency-${Date.now()}`;
-    const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', 'county-especially-major.json'), 'utf8')) as Record<string, unknown>;
+    const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'examples', 'county-especially-major.json'), 'utf8')) as Record<string, unknown>;
     const incidentFile = path.join(tmp, 'incident.json');
     writeFileSync(incidentFile, JSON.stringify({ ...example, id, discoveredAt: new Date(Date.now() - 10 * 60_000).toISOString() }));
     const started = await run(process.execPath, [path.join('dist', 'client.js'), 'start', '--file', incidentFile], env);

@@ -24,11 +24,11 @@ describe('the CLI without a reachable server', () => {
   });
 
   it('start --id replaces the file\'s incident id (an example started again): the new id is checked like any other', () => {
-    const r = cli(['start', '--file', 'examples/county-especially-major.json', '--id', 'not valid!']);
+    const r = cli(['start', '--file', 'test/fixtures/examples/county-especially-major.json', '--id', 'not valid!']);
     expect(r.status, explain(r)).toBe(1);
     expect(r.stderr).toContain('id: must be 1–80 letters');
     // a good id passes the checks and only then needs Temporal
-    const ok = cli(['start', '--file', 'examples/county-especially-major.json', '--id', 'demo-1']);
+    const ok = cli(['start', '--file', 'test/fixtures/examples/county-especially-major.json', '--id', 'demo-1']);
     expect(ok.status, explain(ok)).toBe(4);
   });
 

@@ -55,14 +55,14 @@ describe('CLI against a real dev server and worker process', () => {
   let timelineAfterReport: number;
 
   it('start prints "started"; starting the same incident again says "already running" with the same run', async () => {
-    const first = await cli('start', '--file', 'examples/county-especially-major.json');
+    const first = await cli('start', '--file', 'test/fixtures/examples/county-especially-major.json');
     expect(first.code, explain(first)).toBe(0);
     const m = /^started: incident-county-20261122-001 \(run ([0-9a-f-]{36})\)$/m.exec(first.stdout);
     expect(m, explain(first)).not.toBeNull();
     runId = m![1];
 
     const [again, overdue, school, backdated] = await Promise.all([
-      cli('start', '--file', 'examples/county-especially-major.json'),
+      cli('start', '--file', 'test/fixtures/examples/county-especially-major.json'),
       cli('start', '--file', files.overdue, '--json'),
       cli('start', '--file', files.school),
       cli('start', '--file', files.backdated),

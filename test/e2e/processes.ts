@@ -148,7 +148,7 @@ export const tempDir = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefi
 
 /** Write an incident file derived from an example, with its own id and discovery time. */
 export function incidentFile(dir: string, example: string, changes: Record<string, unknown>): string {
-  const base = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example), 'utf8')) as Record<string, unknown>;
+  const base = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'examples', example), 'utf8')) as Record<string, unknown>;
   const file = path.join(dir, `${String(changes.id ?? base.id)}.json`);
   writeFileSync(file, JSON.stringify({ ...base, ...changes }, null, 2));
   return file;

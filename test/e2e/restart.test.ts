@@ -62,7 +62,7 @@ describe('restarts lose nothing', () => {
   let dueAt: number;
 
   it('a worker killed with SIGKILL mid-incident is replaced; updates, timers and the ledger carry on exactly once', async () => {
-    const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/county-especially-major.json'), 'utf8')) as Record<string, unknown>;
+    const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/examples/county-especially-major.json'), 'utf8')) as Record<string, unknown>;
     const { plan: _plan, ...incident } = example;
     const loaded = loadPlanFile(path.join(REPO_ROOT, 'test/fixtures/plans/county-office.yaml'));
     const started = await startIncident(client!, taskQueue, { ...incident, id: ID, discoveredAt: isoAgo(3600_000 - DUE_AFTER_START_MS) }, loaded);
