@@ -101,7 +101,7 @@ export function formatStatus(s: IncidentStatus, now: number): string {
         [o.personName ?? o.personId, ROLE_LABELS[o.role as Role]?.[l.language] ?? o.role].filter(Boolean).join(' · '),
         localTime(l, o.at),
         o.delayMinutes ? span(l, o.delayMinutes * 60_000) : '',
-        [o.details, ...o.marksText].join('；'),
+        [o.details, ...(o.marksText ?? [])].join('；'),
       ]),
     ], { indent: '    ', header: true })
     : [`    ${w.none}`];
