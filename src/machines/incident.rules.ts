@@ -60,6 +60,8 @@ export interface Obligation {
   source: string;
   /** v3: the report line this obligation is (who owes whom) */
   line?: LineRef;
+  /** v3: the grade was lowered after this lapse was flagged (the reviewer weighs it) */
+  loweredAfterLapse?: boolean;
 }
 
 export interface TimelineEntry {
@@ -435,6 +437,8 @@ class Draft {
     // The same kind created twice at one claimed moment (reopened, then subsided again at that instant):
     // the creating step's recording time tells them apart.
     if (this.ctx.obligations.some((o) => o.id === id)) id = `${base}/recorded@${idTime(this.now)}`;
+    // v3: and a third at that same recorded instant too (a follow-up made the moment its predecessor was created)
+    for (let n = 2; this.v3 && this.ctx.obligations.some((o) => o.id === id); n++) id = `${base}/recorded@${idTime(this.now)}/${n}`;
     return id;
   }
 
@@ -494,7 +498,11 @@ class Draft {
     // a plan in the old shape keeps the old ids (firstReport, upgradeReport@…): its one line is the first report
     const base = this.plan.reportLines ? `report/${def.key}${rcpt.toPerson ? `/to=${rcpt.toPerson}` : ''}` : kind;
     let id = createdBy === 'start' && anchorAt === this.ctx.incident.discoveredAt ? base : `${base}@${idTime(anchorAt)}`;
-    if (this.ctx.obligations.some((x) => x.id === id)) id = `${id}/recorded@${idTime(this.now)}`;
+    if (this.ctx.obligations.some((x) => x.id === id)) {
+      const first = `${id}/recorded@${idTime(this.now)}`;
+      id = first;
+      for (let n = 2; this.ctx.obligations.some((x) => x.id === id); n++) id = `${first}/${n}`;
+    }
     const line: LineRef = {
       key: def.key, label: def.label, to: def.to, ...(rcpt.toPerson ? { toPerson: rcpt.toPerson } : {}), toName: rcpt.toName,
       from: def.from, ...(o.relayOf ? { relayOf: o.relayOf } : {}), createdBy, outside: def.outside, binding: def.binding,
@@ -537,7 +545,9 @@ class Draft {
     if (!inScope(c)) {
       // below 重大 in a major-only plan nothing runs: an open line not yet due is waived; a lapse already flagged stays
       for (const ob of c.obligations) {
-        if (ob.line && ob.status === 'pending' && !ob.overdue) this.waive(ob, `reassessed as ${c.grade}: outside this plan's scope (本预案仅适用于重大网络舆情)`);
+        if (!ob.line || ob.status !== 'pending') continue;
+        if (!ob.overdue) this.waive(ob, `reassessed as ${c.grade}: outside this plan's scope (本预案仅适用于重大网络舆情)`);
+        else ob.loweredAfterLapse = true;
       }
       return;
     }
@@ -559,16 +569,21 @@ class Draft {
           // a relay not yet started starts when the report reaches the relayer
           if (relay && all.length === 0) continue;
           if (all.length && !shorterOrNew(def, t.from, c.grade)) continue;
-          const due = lim.within === null ? null : t.at + lim.within;
           if (open) {
+            // a rise claimed before the line began counts from the line's own start (never due before it existed)
+            const due = lim.within === null ? null : Math.max(t.at, open.anchorAt) + lim.within;
             if (due !== null && (open.dueAt === null || due < open.dueAt)) this.setDue(open, due);
           } else {
             const last = all[all.length - 1];
-            this.addLine(def, rcpt, t.at, 'rise', { kind: all.length ? 'upgradeReport' : 'firstReport', relayer: relay ? last?.ownerId : undefined });
+            const ob = this.addLine(def, rcpt, t.at, 'rise', { kind: all.length ? 'upgradeReport' : 'firstReport', relayer: relay ? last?.ownerId : undefined });
+            // a rise recorded after the fact: a report its owner made to that recipient since the rise's claimed time meets it
+            const since = (this.ctx.facts.reports ?? []).filter((r) => r.at >= t.at && reaches(ob.line!, r) && this.ownerMatches(ob, r.by)).sort((a, b) => a.at - b.at);
+            if (since.length) this.meet(ob, since[0].at, since[0].by);
           }
           continue;
         }
-        // fall: never a lapse already flagged; a line the lower grade does not owe is waived
+        // fall: never a lapse already flagged (it stays, marked for the reviewer); a line the lower grade does not owe is waived
+        if (open?.overdue) open.loweredAfterLapse = true;
         if (!open || open.overdue) continue;
         if (!lim.owed) this.waive(open, `not owed at grade ${c.grade}`);
         else this.setDue(open, lim.within === null ? null : open.anchorAt + lim.within);
@@ -597,7 +612,8 @@ class Draft {
       if (def.from !== `relay:${met.line.key}` || !lineLimit(def, this.ctx.grade).owed) continue;
       for (const rcpt of recipientsOf(this.plan, def)) {
         if (this.linesOf(def, rcpt.toPerson).some((o) => o.status === 'pending')) continue;
-        this.addLine(def, rcpt, met.metAt!, 'relay', { relayOf: met.id, relayer, kind: met.kind === 'upgradeReport' ? 'upgradeReport' : 'firstReport' });
+        // never before the limits run (a report backdated before the assessment as 重大)
+        this.addLine(def, rcpt, Math.max(met.metAt!, limitStart(this.ctx)), 'relay', { relayOf: met.id, relayer, kind: met.kind === 'upgradeReport' ? 'upgradeReport' : 'firstReport' });
       }
     }
   }
@@ -605,7 +621,7 @@ class Draft {
   /** A relayer's own assessment, before the report reached it, starts its relay lines (rule book, Reports). */
   relayAtAssessment(at: number, by: string) {
     const p = findPerson(this.plan, by);
-    if (!p) return;
+    if (!p || !inScope(this.ctx)) return;
     for (const def of lineDefs(this.plan)) {
       if (!def.from.startsWith('relay:') || !lineLimit(def, this.ctx.grade).owed) continue;
       const relayed = lineDefs(this.plan).find((l) => l.key === def.from.slice(6));
@@ -695,7 +711,7 @@ class Draft {
 
   outcome(
     kind: OutcomeKind, ob: Obligation | undefined, at: number, details: string, recordedBy?: string,
-    who?: { id: string; name: string; role: Role }, extra: { claimedAt?: number; recordedAt?: number; ending?: Ending; source?: Finding['source'] } = {},
+    who?: { id: string; name: string; role: Role }, extra: { claimedAt?: number; recordedAt?: number; ending?: Ending; source?: Finding['source']; collective?: string } = {},
   ) {
     const c = this.ctx;
     const person = who ?? (ob ? { id: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined);
@@ -703,8 +719,9 @@ class Draft {
     const marks = this.v3 && ob && !who ? this.marksFor(ob, kind) : undefined;
     const source: Finding['source'] = extra.source ?? (ob && !who ? 'timers' : `review:${kind}`);
     // v1 ids: incident / obligation (or person) / source. The timers give an obligation one record at most.
+    const onPerson = this.v3 && ob && who ? `/person=${who.id}` : '';
     const id = this.v1
-      ? `${c.incident.id}/${ob ? ob.id : `person=${person.id}`}/${source}`
+      ? `${c.incident.id}/${ob ? `${ob.id}${onPerson}` : extra.collective !== undefined ? `collective=${extra.collective}` : `person=${person.id}`}/${source}`
       : `${c.incident.id}/${ob ? ob.id : `action-${c.seq}`}/${kind}`;
     const f: Finding = {
       id, incidentId: c.incident.id, unitId: c.plan.unit.id, source, kind,
@@ -765,7 +782,7 @@ class Draft {
       // a role with several holders, none of whom made the report: which of them answers is the reviewer's call
       if (l.ownerAmbiguous) m.ownerNotNamed = true;
     }
-    if ((ob.earlierDues ?? []).some((d) => ob.dueAt !== null && d < ob.dueAt) && ob.flaggedAt !== undefined) m.gradeLowered = true;
+    if (((ob.earlierDues ?? []).some((d) => ob.dueAt !== null && d < ob.dueAt) && ob.flaggedAt !== undefined) || ob.loweredAfterLapse) m.gradeLowered = true;
     const f = this.ctx.facts;
     if (f.dismissGround === 'outOfScope') m.annulledByDefault = '不属于本预案适用范围（非重大网络舆情）/ not within this plan\'s scope';
     return m;
@@ -934,7 +951,15 @@ function applyGradeObligations(d: Draft) {
       else if (!ever) d.oblige(kind, start, start + within);
     } else if (pending && !(d.v3 && pending.overdue)) {
       d.waive(pending, `not required for grade ${c.grade}`);
+    } else if (pending) {
+      // v3: a lapse flagged before the grade fell stays, marked for the reviewer
+      pending.loweredAfterLapse = true;
     }
+  }
+  // v3: below a major-only plan's scope the follow-up cadence stops (a lapse already flagged stays)
+  if (d.v3 && !scoped) {
+    const fu = d.find('followUp');
+    if (fu && !fu.overdue) d.waive(fu, `reassessed as ${c.grade}: outside this plan's scope`);
   }
   // v3, major-only: an inquiry classified before the assessment as 重大 owes its opinion from the assessment's day
   if (d.v3 && c.category === 'inquiry' && inquiryDayApplies(c) && !owed(c, 'inquiryOpinion')) {
@@ -946,8 +971,10 @@ function applyGradeObligations(d: Draft) {
   const dispatch = d.find('dispatch');
   if (c.facts.assessedAt !== undefined && dispatchWithin !== undefined && !owed(c, 'dispatch')) {
     d.oblige('dispatch', c.facts.assessedAt, c.facts.assessedAt + dispatchWithin);
-  } else if (dispatch && dispatchWithin === undefined && !(d.v3 && dispatch.overdue)) {
-    // (v3: a lapse already flagged stays for the reviewer)
+  } else if (dispatch && dispatchWithin === undefined && d.v3 && dispatch.overdue) {
+    // (v3: a lapse already flagged stays for the reviewer, marked)
+    dispatch.loweredAfterLapse = true;
+  } else if (dispatch && dispatchWithin === undefined) {
     d.waive(dispatch, `not required for grade ${c.grade}`);
   } else if (dispatch && dispatchWithin !== undefined) {
     d.setDue(dispatch, dispatch.anchorAt + dispatchWithin);
@@ -957,7 +984,9 @@ function applyGradeObligations(d: Draft) {
   const expl = d.find('explanation');
   if (c.facts.dispatchedAt !== undefined && explWithin !== undefined && !owed(c, 'explanation')) {
     d.obligeWithin('explanation', c.facts.dispatchedAt, explText, c.facts.dispatchedTo);
-  } else if (expl && explWithin === undefined && !(d.v3 && expl.overdue)) {
+  } else if (expl && explWithin === undefined && d.v3 && expl.overdue) {
+    expl.loweredAfterLapse = true;
+  } else if (expl && explWithin === undefined) {
     d.waive(expl, `not required for grade ${c.grade}`);
   } else if (expl && explWithin !== undefined && !expl.calendarMissing) {
     d.setDue(expl, d.dueFrom('explanation', expl.anchorAt, explText).dueAt);
@@ -990,7 +1019,10 @@ function setGrade(d: Draft, grade: Grade, reasons: string[], source: 'metrics' |
       c.majorAt = at;
       d.syncLines({ kind: 'assessment', at, by: by ?? '' });
     } else {
-      d.syncLines({ kind: gradeRank(grade) > gradeRank(from) ? 'rise' : 'fall', from, at });
+      const rise = gradeRank(grade) > gradeRank(from);
+      // a fall: every lapse already flagged stays, marked for the reviewer (it happened under the higher grade)
+      if (!rise) for (const ob of c.obligations) if (ob.status === 'pending' && ob.overdue) ob.loweredAfterLapse = true;
+      d.syncLines({ kind: rise ? 'rise' : 'fall', from, at });
     }
   }
   applyGradeObligations(d);
@@ -1062,16 +1094,24 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
         out.push(`obligation: "${ob}" is not an obligation of this incident; it has ${ctx.obligations.map((o) => o.id).join(', ') || 'none'}`);
       }
       // One reviewer finding of a kind per person and obligation: a second would be the same record.
-      const about = ob ? `${ctx.incident.id}/${ob}` : `${ctx.incident.id}/person=${event.payload.person}`;
+      // (v3 ids name the person on an obligation too, so findings about two people on one line are two records)
+      const about = ob ? `${ctx.incident.id}/${ob}${v3 ? `/person=${event.payload.person}` : ''}` : `${ctx.incident.id}/person=${event.payload.person}`;
       if ((ctx.rulesVersion ?? 0) >= 1 && ctx.outcomes.some((o) => o.id === `${about}/review:${event.payload.kind}` && o.personId === event.payload.person)) {
         out.push(`kind: a ${event.payload.kind} finding about ${event.payload.person}${ob ? ` on ${ob}` : ''} is already recorded in this incident`);
       }
       break;
     }
     case 'commend': {
-      needPerson('person', event.payload.person);
-      if ((ctx.rulesVersion ?? 0) >= 1 && ctx.outcomes.some((o) => o.id === `${ctx.incident.id}/person=${event.payload.person}/review:commendation`)) {
-        out.push(`person: ${event.payload.person} is already commended in this incident`);
+      const p = event.payload;
+      if (p.collective !== undefined && !v3) out.push('collective: a collective commendation needs the v3 rules');
+      else if ((p.person === undefined) === (p.collective === undefined)) out.push('person: name a person or a collective (one of them)');
+      if (p.person !== undefined) {
+        needPerson('person', p.person);
+        if ((ctx.rulesVersion ?? 0) >= 1 && ctx.outcomes.some((o) => o.id === `${ctx.incident.id}/person=${p.person}/review:commendation`)) {
+          out.push(`person: ${p.person} is already commended in this incident`);
+        }
+      } else if (p.collective !== undefined && ctx.outcomes.some((o) => o.id === `${ctx.incident.id}/collective=${p.collective}/review:commendation`)) {
+        out.push(`collective: ${p.collective} is already commended in this incident`);
       }
       break;
     }
@@ -1462,7 +1502,7 @@ function applyAction(d: Draft, event: ActionEvent) {
         f.handlingFinishedAt ??= at;
         f.resultRepliedAt ??= at;
         d.meet(d.find('inquiryResult'), at, by);
-      } else if (!owed(c, 'inquiryResult')) {
+      } else if (!owed(c, 'inquiryResult') && (!d.v3 || inquiryDayApplies(c))) {
         d.oblige('inquiryResult', at, null, f.dispatchedTo);
       }
       break;
@@ -1470,6 +1510,8 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'finishHandling': {
       f.handlingFinishedAt = at;
       log(`handling finished${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      // v3: the result's day is owed only where the inquiry day runs (in scope, plans with the four-way split)
+      if (d.v3 && !inquiryDayApplies(c) && !d.find('inquiryResult')) break;
       const res = d.find('inquiryResult') ?? d.oblige('inquiryResult', at, null, f.dispatchedTo);
       res.anchorAt = at;
       d.setDue(res, endOfLocalDay(plan.timeZone, at));
@@ -1534,7 +1576,9 @@ function applyAction(d: Draft, event: ActionEvent) {
       log(`subsided: ${event.payload.reason}`);
       // v3: the department that handled it writes the summary (the 涉事主体, the one dispatched to, the tracker)
       const writer = d.v3 ? [f.subject, f.dispatchedTo, f.tracker].find((id) => id && rolesOf(plan, id).includes(ownerRoleOf(plan, 'summaryReport'))) : undefined;
-      if (d.v3 && !plan.deadlines.summaryReport) d.oblige('summaryReport', at, null, writer);
+      // a major-only plan's summary is owed only when the incident was within its scope
+      if (d.v3 && !inScope(c)) log('summary: not owed (outside this plan\'s scope)');
+      else if (d.v3 && !plan.deadlines.summaryReport) d.oblige('summaryReport', at, null, writer);
       else d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport ?? '3d', writer);
       break;
     }
@@ -1562,7 +1606,13 @@ function applyAction(d: Draft, event: ActionEvent) {
     }
     case 'commend': {
       const p = event.payload;
-      const person = findPerson(plan, p.person) as Person;
+      if (p.collective !== undefined) {
+        // a collective (a section, a group): named, not a person of the plan
+        log(`commendation for the collective ${p.collective}: ${p.reason}`);
+        d.outcome('commendation', undefined, at, p.reason, by, { id: '', name: p.collective, role: 'department' }, { source: `review:commendation`, collective: p.collective });
+        break;
+      }
+      const person = findPerson(plan, p.person!) as Person;
       log(`commendation for ${p.person}: ${p.reason}`);
       d.outcome('commendation', undefined, at, p.reason, by, { id: person.id, name: person.name, role: person.roles[0] }, { source: `review:commendation` });
       break;
@@ -1592,7 +1642,8 @@ function applyAction(d: Draft, event: ActionEvent) {
         ob.ownerId = dep.id;
         ob.ownerName = dep.name;
         ob.ownerRole = 'department';
-        ob.line = { ...ob.line, ownerNamedAt: at };
+        // named (or renamed) after the line fell due: who answers for the lapse is the reviewer's call
+        ob.line = { ...ob.line, ownerNamedAt: at, ...(ob.dueAt !== null && ob.dueAt < at ? { ownerNotNamed: true } : {}) };
         d.notifyAssigned(ob);
       }
       break;
@@ -1641,7 +1692,7 @@ function reportV3(d: Draft, p: ActionPayloads['report'], at: number, by: string)
     f.followUps += 1;
     const fu = d.find('followUp');
     d.meet(fu, at, by);
-    if (fu && c.stage !== 'researchAndWarning' && plan.deadlines.followUpEvery) d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery), c.facts.tracker);
+    if (fu && c.stage !== 'researchAndWarning' && plan.deadlines.followUpEvery && inScope(c)) d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery), c.facts.tracker);
   }
   // a written report meets the written report its owner owes after phoning that recipient
   if (p.mode === 'written' || p.mode === 'message') {
@@ -1682,7 +1733,7 @@ function correctDiscovery(d: Draft, p: ActionPayloads['correctDiscovery'], at: n
   const person = findPerson(c.plan, who);
   for (const ob of c.obligations) {
     if (ob.status !== 'pending') continue;
-    if (p.discoveredBy && person && ob.line?.from === 'discoverer') {
+    if (p.discoveredBy && person && ob.line?.from === 'discoverer' && ob.kind !== 'writtenReport') {
       ob.ownerId = person.id;
       ob.ownerName = person.name;
       ob.ownerRole = person.roles[0];
@@ -1691,7 +1742,7 @@ function correctDiscovery(d: Draft, p: ActionPayloads['correctDiscovery'], at: n
       ob.anchorAt = t;
       const due = ob.dueAt === null ? null : ob.kind === 'inquiryOpinion' ? endOfLocalDay(c.plan.timeZone, t) : ob.dueAt + (t - old);
       d.setDue(ob, due);
-    } else if (p.discoveredBy && ob.line?.from === 'discoverer') d.notifyAssigned(ob);
+    } else if (p.discoveredBy && ob.line?.from === 'discoverer' && ob.kind !== 'writtenReport') d.notifyAssigned(ob);
   }
 }
 

@@ -89,7 +89,8 @@ export const actionSchemas = {
     /** the obligation it is about (an id from `show`), e.g. a 谎报 on a report line */
     obligation: z.string().min(1).optional(),
   }).strict(),
-  commend: z.object({ ...base, person: personId, reason: text }).strict(),
+  /** a person, or (v3) a collective: a section, a group (表彰可以是集体) */
+  commend: z.object({ ...base, person: personId.optional(), collective: z.string().trim().min(1).max(200).optional(), reason: text }).strict(),
   dismiss: z.object({
     ...base, reason: text,
     /**

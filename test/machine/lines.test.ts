@@ -206,6 +206,18 @@ describe('v3 refusals and owners found in the plan reviews (rule book, Reports; 
   });
 });
 
+describe('commendations (000 篇三 §六 表彰和奖励; rule book, Accountability: a person or a collective)', () => {
+  it('a collective is commended by name, once; a commendation names a person or a collective, not both', () => {
+    let [s] = start({ ...v3, plan: county });
+    let actions;
+    [s, actions] = act(s, 'commend', { by: 'lg', collective: '宣传科', reason: '及时发布权威信息' }, T0 + HOUR);
+    expect(findingsOf(actions)[0]).toMatchObject({ kind: 'commendation', personName: '宣传科', id: 'inc-1/collective=宣传科/review:commendation' });
+    expect(findingsOf(actions)[0].personId).toBeUndefined();
+    expect(prepare(s, 'commend', { by: 'lg', collective: '宣传科', reason: '再次' })).toMatchObject({ ok: false, errors: [expect.stringContaining('already commended')] });
+    expect(prepare(s, 'commend', { by: 'lg', person: 'spk', collective: '宣传科', reason: 'x' })).toMatchObject({ ok: false, errors: [expect.stringContaining('one of them')] });
+  });
+});
+
 function prepare(s: ReturnType<typeof start>[0], name: string, payload: unknown) {
   return prepareAction(s, name, payload, T0 + 5 * MIN);
 }
