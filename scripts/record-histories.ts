@@ -297,6 +297,37 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // (k) v3 000 篇五：主流媒体报道测算为重大；指定涉事主体后向党政办、上级业务部门、网信部门分别上报；
+    //     派出所提请、领导小组制定处置方案后进入分级处置（事件仍在办）
+    name: 'county-subject-lines-handling-plan-open',
+    since: 3,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '某镇养殖场污染河道视频被省级媒体转载', discoveredAt: isoAgo(10 * MINUTE), discoveredBy: 'liu.bo',
+        metrics: { posts: 180, reads: 64000, comments: 150, sites: 6, mainstreamMedia: true },
+      }, plan('county'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'liu.bo', to: 'office', mode: 'message', note: '采集上报' }],
+        ['nameSubject', { by: 'zhao.min', department: 'chen.lei' }],
+        ['assess', { by: 'chen.lei', grade: 'major', note: '省级媒体转载，可能造成重大影响' }],
+        ['report', { by: 'chen.lei', to: 'coordinator', mode: 'phone' }],
+        ['report', { by: 'chen.lei', to: 'superior', mode: 'written' }],
+        ['report', { by: 'chen.lei', to: 'cyberspaceOffice', mode: 'written' }],
+        ['respond', { by: 'xu.fang', channel: 'weibo', text: '县里已成立工作组赴现场核查，将及时公布进展。', inNameOf: 'spokesperson' }],
+        ['handlingStep', { by: 'ma.li', step: 'police-request' }],
+        ['handlingStep', { by: 'zhang.weidong', step: 'handling-plan', note: '线上线下同步处置' }],
+        ['startHandling', { by: 'zhao.min' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.stage === 'categorizedHandling', 'county: graded handling', s);
+      check(s.obligations.filter((o) => o.line?.from === 'subject').every((o) => o.status === 'met'), 'county: the 涉事主体 reported to all three', s);
+      return s;
+    },
+  },
+  {
     // (f) 长期跟踪的事件：历史过长，转为新的运行（continue-as-new）
     name: 'county-continue-as-new',
     continueAsNew: true,
