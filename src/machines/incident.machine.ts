@@ -2,7 +2,7 @@ import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { STAGE_LABELS, gradeRank, isEnding, type Stage } from '../plan/codes';
 import type { CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, SettleNoticesParams } from './effects';
 import {
-  applyEvent, enterStage, refusals, startIncident, handlingMissing,
+  applyEvent, enterStage, refusals, startIncident, handlingMissing, summaryCloses,
   type Effect, type IncidentContext, type IncidentEvent, type IncidentStart, type Step,
 } from './incident.rules';
 
@@ -55,6 +55,7 @@ export const incidentMachine = setup({
     /** an ended incident takes no ending again (a cancellation after closing leaves it closed) */
     open: ({ context }) => !isEnding(context.stage),
     handlingDone: ({ context }) => handlingMissing(context) === undefined,
+    closes: ({ context, event }) => refusals(context, event).length === 0 && 'action' in event && summaryCloses(context, event.payload.by),
     escalates: ({ context, event }) =>
       refusals(context, event).length === 0 && gradeRank(applyEvent(context, event).context.grade) > gradeRank(context.grade),
   },
@@ -158,7 +159,11 @@ export const incidentMachine = setup({
         REPORT: { guard: 'allowed', actions: 'apply' },
         REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
         REFER: { guard: 'allowed', actions: 'apply' },
-        SUBMIT_SUMMARY: { guard: 'allowed', target: 'closed', actions: 'apply' },
+        // v3: each department's summary line; the incident closes with the last one
+        SUBMIT_SUMMARY: [
+          { guard: 'closes', target: 'closed', actions: 'apply' },
+          { guard: 'allowed', actions: 'apply' },
+        ],
       },
     },
     dismissed: {

@@ -432,7 +432,9 @@ class Draft {
       const n = this.ctx.obligations.filter((o) => o.kind === kind).length;
       return n === 0 ? kind : `${kind}-${n + 1}`;
     }
-    const base = kind === 'writtenReport' ? `${kind}/${owner}@${idTime(anchorAt)}` : anchorAt === this.ctx.incident.discoveredAt ? kind : `${kind}@${idTime(anchorAt)}`;
+    // (v3: a summary line per department, like a written report per phone call, names its owner)
+    const perOwner = kind === 'writtenReport' || (this.v3 && kind === 'summaryReport');
+    const base = perOwner ? `${kind}/${owner}@${idTime(anchorAt)}` : anchorAt === this.ctx.incident.discoveredAt ? kind : `${kind}@${idTime(anchorAt)}`;
     let id = base;
     // The same kind created twice at one claimed moment (reopened, then subsided again at that instant):
     // the creating step's recording time tells them apart.
@@ -445,7 +447,7 @@ class Draft {
   /** Add an obligation unless one of this kind is already pending. */
   oblige(kind: ObligationKind, anchorAt: number, dueAt: number | null, ownerPreferred?: string): Obligation {
     const existing = this.find(kind);
-    if (existing && kind !== 'writtenReport') return existing;
+    if (existing && kind !== 'writtenReport' && !(this.v3 && kind === 'summaryReport')) return existing;
     const ownerRole = ownerRoleOf(this.plan, kind);
     const owner = answerable(this.plan, ownerRole, ownerPreferred);
     const ob: Obligation = {
@@ -1130,8 +1132,14 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
       if (cat === 'fabrication' && ctx.facts.referredAt === undefined) {
         out.push('submitSummary: a fabrication incident cannot be closed before it is referred to discipline/law enforcement (refer)');
       }
+      // v3: a department submits its own summary line; the others' stay owed
+      const summaries = ctx.obligations.filter((o) => o.kind === 'summaryReport' && o.status === 'pending');
+      if (v3 && summaryLinesOwned(ctx) && !summaries.some((o) => o.ownerId === event.payload.by)) {
+        out.push(`by: ${event.payload.by} owes no summary line; they are owed by ${summaries.map((o) => `${o.ownerName} (${o.ownerId})`).join(', ')}`);
+      }
+      const closes = !v3 || summaries.every((o) => o.ownerId === event.payload.by || !summaryLinesOwned(ctx));
       // Closing requires every report line to be met (rule book, Endings); the summary itself is met by this act.
-      const open = (ctx.rulesVersion ?? 0) >= 1
+      const open = (ctx.rulesVersion ?? 0) >= 1 && closes
         ? ctx.obligations.filter((o) => o.status === 'pending' && isReportKind(o.kind) && o.kind !== 'summaryReport')
         : [];
       if (open.length) out.push(`submitSummary: the incident cannot close while report lines are unmet: ${open.map((o) => `${o.id} (${o.ownerName})`).join(', ')}`);
@@ -1154,6 +1162,19 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     default: assertNever(action);
   }
   return out;
+}
+
+/** v3: more than one summary line is pending, each a department's own (one submission does not meet the others). */
+function summaryLinesOwned(ctx: IncidentContext): boolean {
+  // the lines the latest subsiding created: more than one means one per department
+  const at = ctx.facts.subsidedAt;
+  return ctx.obligations.filter((o) => o.kind === 'summaryReport' && o.status !== 'waived' && o.anchorAt === at).length > 1;
+}
+
+/** v3: submitting this summary closes the incident (no other department's summary line is still owed). */
+export function summaryCloses(ctx: IncidentContext, by: string): boolean {
+  if ((ctx.rulesVersion ?? 0) < 3) return true;
+  return ctx.obligations.every((o) => o.kind !== 'summaryReport' || o.status !== 'pending' || o.ownerId === by || !summaryLinesOwned(ctx));
 }
 
 /** Actions only v3 incidents take. */
@@ -1574,17 +1595,37 @@ function applyAction(d: Draft, event: ActionEvent) {
     case 'subside': {
       f.subsidedAt = at;
       log(`subsided: ${event.payload.reason}`);
-      // v3: the department that handled it writes the summary (the 涉事主体, the one dispatched to, the tracker)
-      const writer = d.v3 ? [f.subject, f.dispatchedTo, f.tracker].find((id) => id && rolesOf(plan, id).includes(ownerRoleOf(plan, 'summaryReport'))) : undefined;
+      if (!d.v3) {
+        d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport ?? '3d');
+        break;
+      }
       // a major-only plan's summary is owed only when the incident was within its scope
-      if (d.v3 && !inScope(c)) log('summary: not owed (outside this plan\'s scope)');
-      else if (d.v3 && !plan.deadlines.summaryReport) d.oblige('summaryReport', at, null, writer);
-      else d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport ?? '3d', writer);
+      if (!inScope(c)) {
+        log('summary: not owed (outside this plan\'s scope)');
+        break;
+      }
+      // v3: one summary line per department that handled it (the 涉事主体, the one dispatched to, the tracker),
+      // else the plan's summary owner (rule book, summaryReport: a default)
+      const role = ownerRoleOf(plan, 'summaryReport');
+      const writers = [...new Set([f.subject, f.dispatchedTo, f.tracker].filter((id): id is string => !!id && rolesOf(plan, id).includes(role)))];
+      for (const writer of writers.length ? writers : [undefined]) {
+        if (plan.deadlines.summaryReport) d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport, writer);
+        else d.oblige('summaryReport', at, null, writer);
+      }
       break;
     }
     case 'submitSummary': {
-      f.closedAt = at;
       log(`summary report: ${event.payload.text}`);
+      if (d.v3) {
+        // each department's own line; the incident closes when every summary line is met
+        const mine = c.obligations.filter((o) => o.kind === 'summaryReport' && o.status === 'pending' && (o.ownerId === by || !summaryLinesOwned(c)));
+        for (const ob of mine) d.meet(ob, at, by);
+        if (c.obligations.some((o) => o.kind === 'summaryReport' && o.status === 'pending')) break;
+        f.closedAt = at;
+        f.ending = { kind: 'closed', at: d.now, claimedAt: at, by };
+        break;
+      }
+      f.closedAt = at;
       d.meet(d.find('summaryReport'), at, by);
       if (d.v1) f.ending = { kind: 'closed', at: d.now, claimedAt: at, by };
       break;
@@ -1763,8 +1804,7 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   }
   if (stageRank(stage) < stageRank(from) && stage !== 'dismissed') {
     // Handling reopened: the summary waits for the next time it subsides, follow-up reports resume.
-    const summary = d.find('summaryReport');
-    if (summary) d.waive(summary, 'handling reopened');
+    for (const summary of c.obligations.filter((o) => o.kind === 'summaryReport' && o.status === 'pending')) d.waive(summary, 'handling reopened');
     if (!d.find('followUp') && (!d.v3 || (c.plan.deadlines.followUpEvery && inScope(c)))) {
       d.oblige('followUp', at, at + dur(c.plan.deadlines.followUpEvery ?? '4h'), c.facts.tracker);
     }
