@@ -109,6 +109,8 @@ export interface FindingMarks {
   ownerNotNamed?: boolean;
   annulledByDefault?: string;
   gradeLowered?: boolean;
+  /** a 通报 whose departments were never named: not booked against anyone, for the reviewer */
+  recipientsNotNamed?: boolean;
   line?: { key: string; label: string; toName: string; toPerson?: string };
 }
 

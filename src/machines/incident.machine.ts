@@ -76,6 +76,7 @@ export const incidentMachine = setup({
     COMMEND: { guard: 'allowed', actions: 'apply' },
     // v3: the 涉事主体 named, the discovery facts corrected (the office, with a reason), in any open stage
     NAME_SUBJECT: { guard: 'allowed', actions: 'apply' },
+    NAME_DEPARTMENTS: { guard: 'allowed', actions: 'apply' },
     CORRECT_DISCOVERY: { guard: 'allowed', actions: 'apply' },
     REMINDER_DUE: { actions: 'apply' },
     DEADLINE_DUE: { actions: 'apply' },

@@ -520,7 +520,48 @@ class Draft {
     this.ctx.obligations.push(ob);
     this.timeline({ action: 'line', at: anchorAt, details: `${id}: ${def.label} — ${owner.name} → ${rcpt.toName}${ob.dueAt === null ? '（无时限，酌情适时上报）' : ''}` });
     if (ob.dueAt !== null) this.notifyAssigned(ob);
+    if (def.notify && (createdBy === 'start' || createdBy === 'assessment')) this.addNotifyLine(def, ob);
     return ob;
+  }
+
+  /**
+   * 000 篇三 §四(二) 同时向有关部门通报: the reporting section owes it with its report. Until the departments are named it
+   * is one line with no recipient (flagged, never dropped; a lapse then is marked for the reviewer, not booked).
+   */
+  addNotifyLine(def: ReportLineDef, primary: Obligation) {
+    const n = def.notify!;
+    const ob: Obligation = {
+      ...primary, id: `${primary.id}/notify`, status: 'pending', overdue: false, remindersSent: 0,
+      source: n.source, earlierDues: undefined, metAt: undefined, metBy: undefined, metRecordedAt: undefined,
+      line: {
+        ...primary.line!, key: `${def.key}/notify`, label: n.label, to: ['department'], toName: '有关部门（待指定）', toPerson: undefined,
+        binding: n.binding, basis: n.basis, source: n.source, writtenAfterPhone: undefined, recipientsPending: true, notifyWithin: n.within,
+      },
+    };
+    this.ctx.obligations.push(ob);
+    this.timeline({ action: 'line', at: ob.anchorAt, details: `${ob.id}: ${n.label} — ${ob.ownerName} → 有关部门（待指定，请 nameDepartments）` });
+  }
+
+  /** The departments of a 通报 named: one line each, due with the report or `within` after naming if later. */
+  nameDepartments(ids: string[], at: number) {
+    for (const holder of this.ctx.obligations.filter((o) => o.line?.notifyWithin !== undefined && o.status === 'pending' && o.line.recipientsPending)) {
+      const l = holder.line!;
+      for (const id of ids) {
+        const p = findPerson(this.plan, id)!;
+        const lineId = `${holder.id}/to=${p.id}`;
+        if (this.ctx.obligations.some((o) => o.id === lineId)) continue;
+        const afterNaming = at + dur(l.notifyWithin!);
+        const dueAt = holder.dueAt === null ? afterNaming : Math.max(holder.dueAt, afterNaming);
+        const ob: Obligation = {
+          ...holder, id: lineId, anchorAt: at, dueAt, overdue: false, flaggedAt: undefined, remindersSent: 0,
+          line: { ...l, toPerson: p.id, toName: p.name, recipientsPending: false },
+        };
+        this.ctx.obligations.push(ob);
+        this.notifyAssigned(ob);
+      }
+      // the holder stays until the first names come; after that each department's line carries the duty
+      if (ids.length) this.waive(holder, `departments named (${ids.join(', ')}): one 通报 line each`);
+    }
   }
 
   linesOf(def: ReportLineDef, toPerson?: string): Obligation[] {
@@ -690,6 +731,11 @@ class Draft {
 
   miss(ob: Obligation, at: number, why: string, ending?: Ending) {
     if (ob.status !== 'pending') return;
+    if (ob.line?.recipientsPending) {
+      // no department was ever named: not booked against anyone (rule book, 000 篇三 通报), for the reviewer
+      this.unmetAtEnding(ob, at, ending ?? 'closed');
+      return;
+    }
     ob.status = 'missed';
     if (ob.line?.outside) {
       this.timeline({ action: 'outsideLine', at, details: `${ob.id}: not made (${ob.line.label}): ${why}` });
@@ -729,7 +775,8 @@ class Draft {
       id, incidentId: c.incident.id, unitId: c.plan.unit.id, source, kind,
       obligationId: ob?.id, obligationKind: ob?.kind,
       // a line whose 涉事主体 was never named names nobody: the reviewer decides who answers
-      personId: person.id === '' || (ob?.line?.ownerAmbiguous && !who) ? undefined : person.id,
+      // (a 通报 whose departments were never named is marked for the reviewer, not booked against anyone)
+      personId: person.id === '' || ((ob?.line?.ownerAmbiguous || ob?.line?.recipientsPending) && !who) ? undefined : person.id,
       personName: ob?.line?.ownerAmbiguous && !who ? `${ROLE_LABELS[person.role].zh}（未确定具体人员）` : person.name, role: person.role,
       at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
       dueAt: ob?.dueAt ?? undefined,
@@ -779,6 +826,7 @@ class Draft {
     const l = ob.line;
     if (l) {
       m.line = { key: l.key, label: l.label, toName: l.toName, ...(l.toPerson ? { toPerson: l.toPerson } : {}) };
+      if (l.recipientsPending) m.recipientsNotNamed = true;
       // the 涉事主体 was not named when the line fell due (or never): the reviewer decides who answers
       if (l.ownerNotNamed && (l.ownerNamedAt === undefined || (ob.dueAt !== null && l.ownerNamedAt > ob.dueAt))) m.ownerNotNamed = true;
       // a role with several holders, none of whom made the report: which of them answers is the reviewer's call
@@ -1158,6 +1206,7 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
       break;
     case 'assess': case 'respond': case 'release': case 'reopen': case 'subside': case 'dismiss': case 'withdraw':
     case 'nameSubject': case 'draftReply': case 'approve': case 'handlingStep': case 'correctDiscovery': case 'startHandling':
+    case 'nameDepartments':
       break;
     default: assertNever(action);
   }
@@ -1178,7 +1227,7 @@ export function summaryCloses(ctx: IncidentContext, by: string): boolean {
 }
 
 /** Actions only v3 incidents take. */
-const V3_ACTIONS: ActionName[] = ['nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling'];
+const V3_ACTIONS: ActionName[] = ['nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling', 'nameDepartments'];
 
 /** Whether the incident's rules and plan have an action at all (v3 actions; a plan's approval, steps, subject, categories). */
 export function planAllows(ctx: IncidentContext, action: ActionName): boolean {
@@ -1192,6 +1241,7 @@ export function planAllows(ctx: IncidentContext, action: ActionName): boolean {
     case 'handlingStep': return (plan.handlingSteps ?? []).length > 0;
     case 'startHandling': return plan.categories === 'optional';
     case 'nameSubject': return lineDefs(plan).some((l) => l.from === 'subject');
+    case 'nameDepartments': return lineDefs(plan).some((l) => l.notify !== undefined);
     default: return true;
   }
 }
@@ -1286,6 +1336,19 @@ function refusalsV3(ctx: IncidentContext, event: ActionEvent): string[] {
         if (t > event.recordedAt + CLOCK_SKEW_MS) out.push('discoveredAt: is in the future');
         const first = ctx.timeline.find((e) => e.action !== 'discover' && e.by !== undefined && e.at < t);
         if (first) out.push(`discoveredAt: is after ${first.action} by ${first.by} at ${formatLocal(plan.timeZone, first.at)}`);
+      }
+      break;
+    }
+    case 'nameDepartments': {
+      for (const [i, id] of event.payload.departments.entries()) {
+        const p = findPerson(plan, id);
+        if (!p) out.push(`departments.${i}: "${id}" is not a person in plan ${plan.id}`);
+        else if (!p.roles.includes('department')) out.push(`departments.${i}: ${id} does not hold role department`);
+      }
+      const owed = ctx.obligations.filter((o) => o.line?.notifyWithin !== undefined && o.status === 'pending');
+      if (!owed.length) out.push('nameDepartments: no 通报 is owed in this incident (it comes with a report line that names one)');
+      else if (!roles.some((r) => r === 'office' || r === 'officeDirector') && !owed.some((o) => o.ownerId === event.payload.by)) {
+        out.push(`by: the reporting section (${[...new Set(owed.map((o) => o.ownerId))].join(', ')}) or the office names the departments`);
       }
       break;
     }
@@ -1711,6 +1774,11 @@ function applyAction(d: Draft, event: ActionEvent) {
       correctDiscovery(d, event.payload, at, by);
       break;
     }
+    case 'nameDepartments': {
+      log(`通报 departments named: ${event.payload.departments.join(', ')}`);
+      d.nameDepartments(event.payload.departments, at);
+      break;
+    }
     case 'startHandling': {
       log(`graded handling begins (${label(GRADE_LABELS, c.grade, 'zh')})${event.payload.note ? `: ${event.payload.note}` : ''}`);
       break;
@@ -1742,7 +1810,8 @@ function reportV3(d: Draft, p: ActionPayloads['report'], at: number, by: string)
     }
   }
   if (p.kind !== 'initial') return;
-  const lines = c.obligations.filter((o) => o.line && o.kind !== 'writtenReport' && o.status === 'pending' && reaches(o.line, to) && d.ownerMatches(o, by));
+  // (a 通报 waiting for its departments is met only once they are named: each department's own line)
+  const lines = c.obligations.filter((o) => o.line && !o.line.recipientsPending && o.kind !== 'writtenReport' && o.status === 'pending' && reaches(o.line, to) && d.ownerMatches(o, by));
   for (const ob of lines) {
     if (p.receipt) ob.line = { ...ob.line!, receipt: p.receipt };
     d.meet(ob, at, by);

@@ -41,6 +41,10 @@ export interface LineRef {
   metByAssessment?: boolean;
   /** a receipt (签收) the report recorded: evidence, never a condition */
   receipt?: string;
+  /** a 通报 line waiting for its departments to be named (000 篇三 §四(二)) */
+  recipientsPending?: boolean;
+  /** the 通报's limit after the departments are named */
+  notifyWithin?: string;
 }
 
 /** The source a plan without report lines owes its one line from (the old shape). */

@@ -56,6 +56,8 @@ export interface IncidentStatus {
     line: {
       key: string; to: string; toPerson: string | null; from: string; createdBy: string; relayOf: string | null;
       outside: boolean; ownerNotNamed: boolean; metByAssessment: boolean; receipt: string | null;
+      /** a 通报 whose departments are not named yet (flagged, never dropped) */
+      recipientsPending: boolean;
     } | null;
     dueAt: string | null;
     binding: Binding;
@@ -188,7 +190,7 @@ export function toStatus(ctx: IncidentContext): IncidentStatus {
         ? {
           key: o.line.key, to: o.line.toName, toPerson: o.line.toPerson ?? null, from: o.line.from, createdBy: o.line.createdBy,
           relayOf: o.line.relayOf ?? null, outside: o.line.outside, ownerNotNamed: o.ownerId === '' && !!o.line.ownerNotNamed,
-          metByAssessment: !!o.line.metByAssessment, receipt: o.line.receipt ?? null,
+          metByAssessment: !!o.line.metByAssessment, receipt: o.line.receipt ?? null, recipientsPending: !!o.line.recipientsPending,
         }
         : null,
       dueAt: o.dueAt === null ? null : iso(o.dueAt),
@@ -270,6 +272,7 @@ export function marksText(f: Pick<Finding, 'marks' | 'pendingStep'>, lang: Langu
   if (m.line) out.push(zh ? `报告线：${m.line.label}（报 ${m.line.toName}）` : `line: ${m.line.label} (to ${m.line.toName})`);
   if (m.gradeNotAssessed) out.push(zh ? '等级仅为测算、未经研判：经复核确认等级后方计入' : 'grade computed, not assessed: counts once the reviewer confirms the grade');
   if (m.ownerNotNamed) out.push(zh ? '到期时涉事主体尚未明确：由复核人认定责任' : 'the 涉事主体 was not named when it fell due: the reviewer decides who answers');
+  if (m.recipientsNotNamed) out.push(zh ? '通报对象（有关部门）始终未指定：不认定具体人员，由复核人处理' : 'the departments to notify were never named: nobody is booked, for the reviewer');
   if (m.gradeLowered) out.push(zh ? '逾期发生在原较高等级下，其后已降级' : 'lapsed under a higher grade since lowered');
   if (m.annulledByDefault) out.push(zh ? `默认撤销：${m.annulledByDefault}（复核人可恢复）` : `annulled by default: ${m.annulledByDefault} (a reviewer may reinstate it)`);
   if (f.pendingStep) out.push(zh ? `到期时待完成环节：${f.pendingStep}` : `step pending at the due time: ${f.pendingStep}`);

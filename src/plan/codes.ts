@@ -65,7 +65,7 @@ export const ACTIONS = [
   'finishHandling', 'publishFacts', 'refer', 'adopt', 'regrade', 'assignTracker', 'reopen', 'subside', 'submitSummary',
   'finding', 'commend', 'dismiss', 'withdraw',
   // v3: the 涉事主体 named per incident, the reply's approval, the grade's handling steps, corrections, graded handling
-  'nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling',
+  'nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling', 'nameDepartments',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

@@ -113,6 +113,8 @@ export const actionSchemas = {
   correctDiscovery: z.object({ ...base, discoveredAt: isoTime.optional(), discoveredBy: personId.optional(), reason: text }).strict(),
   /** begin graded handling without a category (plans whose categories are optional) */
   startHandling: z.object({ ...base }).strict(),
+  /** name the related departments the reporting section notifies (通报, 000 篇三 §四(二)): one line each */
+  nameDepartments: z.object({ ...base, departments: z.array(personId).min(1, 'name at least one department') }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };

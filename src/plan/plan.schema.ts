@@ -75,6 +75,13 @@ const reportLine = z
     outside: z.boolean().default(false),
     /** a phone report on this line owes a written report (000 篇三 §四(二)): 30 min after it when recorded as 紧急 */
     writtenAfterPhone: durationText.optional(),
+    /**
+     * the owner also notifies the related departments, named per incident (同时向有关部门通报, 000 篇三 §四(二)): due
+     * with the report, or `within` after the departments are named if that is later
+     */
+    notify: z.object({
+      label: z.string().min(1), within: durationText, binding: z.boolean(), basis: z.enum(['rule', 'default']), source: z.string().min(1),
+    }).strict().optional(),
   })
   .strict()
   .superRefine((l, ctx) => {
@@ -253,6 +260,8 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   handlingStep: ['policeStation', 'leadingGroup', 'coordinator', 'office', 'officeDirector', 'principalLeader', 'leaderInCharge'],
   correctDiscovery: ['office', 'officeDirector'],
   startHandling: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup', 'department'],
+  // the reporting section names them, or the office does
+  nameDepartments: ['monitor', 'department', 'office', 'officeDirector'],
 };
 
 export const planSchema = z

@@ -242,3 +242,41 @@ describe('summary lines, one per department that handled it (rule book, summaryR
     expect(s.value).toBe('closed');
   });
 });
+
+describe('通报 of the related departments (000 篇三 §四(二); rule book, Reports)', () => {
+  const section = makePlan((p: PlanInput) => {
+    p.id = 'test-section';
+    p.scope = 'majorOnly';
+    p.grading = undefined;
+    p.reportLines = [{
+      key: 'section-office', label: '科室报告办公室', from: 'discoverer', to: ['office', 'officeDirector'], within: '2h', binding: true, basis: 'rule',
+      source: '000 篇三 §四(二)', writtenAfterPhone: '30m',
+      notify: { label: '同时通报有关部门', within: '2h', binding: true, basis: 'rule', source: '000 篇三 §四(二)' },
+    }];
+  });
+
+  it('owed with the report; once named, one line per department, due with the report or 2 h after naming if later; a late one is 迟报 against the section', () => {
+    let [s] = start({ ...v3, plan: section, grade: 'major' });
+    expect(line(s, 'report/section-office/notify')).toMatchObject({ dueAt: T0 + 2 * HOUR, ownerId: 'mon', line: { recipientsPending: true } });
+    expect(toStatus(s.context).obligations.find((o) => o.id === 'report/section-office/notify')?.line?.recipientsPending).toBe(true);
+    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 30 * MIN);
+    [s] = act(s, 'nameDepartments', { by: 'off', departments: ['dep', 'dep2'] }, T0 + HOUR + 30 * MIN);
+    expect(line(s, 'report/section-office/notify').status).toBe('waived');
+    expect(line(s, 'report/section-office/notify/to=dep')).toMatchObject({ dueAt: T0 + 3 * HOUR + 30 * MIN, ownerId: 'mon' });
+    [s] = act(s, 'report', { by: 'mon', to: 'dep', mode: 'message' }, T0 + 2 * HOUR);
+    expect(line(s, 'report/section-office/notify/to=dep').status).toBe('met');
+    const [, actions] = act(s, 'report', { by: 'mon', to: 'dep2', mode: 'message' }, T0 + 4 * HOUR);
+    expect(findingsOf(actions)[0]).toMatchObject({ kind: 'late', personId: 'mon', obligationId: 'report/section-office/notify/to=dep2', delayMs: 30 * MIN });
+  });
+
+  it('none named: flagged at its due time, never dropped, closing refused; at an ending it is marked for the reviewer, not booked', () => {
+    let [s] = start({ ...v3, plan: section, grade: 'major' });
+    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 30 * MIN);
+    [s] = deadlineDue(s, 'report/section-office/notify', T0 + 2 * HOUR);
+    expect(line(s, 'report/section-office/notify')).toMatchObject({ status: 'pending', overdue: true });
+    const [, actions] = act(s, 'withdraw', { by: 'off', reason: '合并' }, T0 + 3 * HOUR);
+    const [f] = findingsOf(actions).filter((x) => x.obligationId === 'report/section-office/notify');
+    expect(f).toMatchObject({ kind: 'unmetAtEnding', marks: { recipientsNotNamed: true } });
+    expect(f.personId).toBeUndefined();
+  });
+});

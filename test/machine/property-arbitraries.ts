@@ -414,7 +414,9 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
       // nobody named: a 涉事主体 not named, or a duty shared by several holders of a role (the reviewer decides), marked
       const unnamedSubject = ob.ownerId === '' && from === 'subject';
       const severalHolders = shared && new Set(ownerRoles.flatMap((r) => holders(plan, r))).size > 1;
-      if (!((unnamedSubject || severalHolders) && f.marks?.ownerNotNamed)) fail('I3-owner', `names nobody (owner "${ob.ownerId}", line from ${from || 'none'}, marks ${JSON.stringify(f.marks)})`, ob);
+      // or a 通报 whose departments were never named (marked, not booked)
+      const noDepartments = ob.line?.recipientsPending === true && f.kind === 'unmetAtEnding' && f.marks?.recipientsNotNamed === true;
+      if (!noDepartments && !((unnamedSubject || severalHolders) && f.marks?.ownerNotNamed)) fail('I3-owner', `names nobody (owner "${ob.ownerId}", line from ${from || 'none'}, marks ${JSON.stringify(f.marks)})`, ob);
     } else {
       // a role line or a relay is answered for by the holder who made the report (obligation after the step)
       const maker = shared && obPost.metBy === f.personId && obPost.ownerId === f.personId;
@@ -470,8 +472,11 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
     if (f.gradeBasis !== ob.gradeBasis) fail('I5-computed', `gradeBasis ${f.gradeBasis}, the obligation's ${ob.gradeBasis}`, ob);
   }
 
-  // I9: unmet at an ending
-  if (f.kind === 'unmetAtEnding') {
+  // I9: unmet at an ending (a 通报 whose departments were never named is marked, not booked: it names nobody)
+  if (f.kind === 'unmetAtEnding' && f.marks?.recipientsNotNamed) {
+    if (f.personId !== undefined) fail('I9-ending', `a 通报 with no departments named is booked against ${f.personId}`, ob);
+    if (!ob.line?.recipientsPending) fail('I9-ending', 'recipientsNotNamed on a line whose departments were named', ob);
+  } else if (f.kind === 'unmetAtEnding') {
     const ending = post.facts.ending;
     if (!isReportKind(ob.kind)) fail('I9-ending', `unmetAtEnding for ${ob.kind}, not a report line`, ob);
     if (!ending || ending.kind === 'dismissed' || ending.kind === 'closed') fail('I9-ending', `unmetAtEnding at ending ${ending?.kind}`, ob);
@@ -860,6 +865,9 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
         return { ...base(by()), ...when, ...who, reason: '更正发现时间和发现人' };
       }
       case 'startHandling': return base(by());
+      case 'nameDepartments': {
+        return { ...base(by()), departments: departments.length ? [...new Set([pick(departments, st.a), pick(departments, st.a >> 2)])] : [pick(people, st.a)] };
+      }
       default: {
         const never: never = name;
         return never;

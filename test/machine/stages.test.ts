@@ -38,6 +38,7 @@ const PAYLOADS: { [K in ActionName]: ActionPayloadInputs[K] } = {
   handlingStep: { by: 'lg', step: 'plan' },
   correctDiscovery: { by: 'off', discoveredBy: 'mon2', reason: '登记有误' },
   startHandling: { by: 'off' },
+  nameDepartments: { by: 'off', departments: ['dep'] },
 };
 
 const ev = (name: ActionName, at = T0 + 6 * HOUR) => actionEvent(name, PAYLOADS[name] as never, at);

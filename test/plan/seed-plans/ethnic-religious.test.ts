@@ -49,15 +49,16 @@ describe('plans/ethnic-religious.yaml as written (000 篇三)', () => {
     expect(plan.reportLines).toEqual([{
       key: 'section-office', label: '科室报告领导小组办公室', from: 'discoverer', to: ['office', 'officeDirector'], perPerson: false,
       toLabel: '领导小组办公室', within: '2h', binding: true, basis: 'rule', source: '000 篇三 §四(二)', outside: false, writtenAfterPhone: '30m',
+      notify: { label: '科室同时通报有关部门', within: '2h', binding: true, basis: 'rule', source: '000 篇三 §四(二)' },
     }]);
     expect(plan.reportLines![0].adopted).toBeUndefined();
     // the sections report through their designated monitors (§五); the office is one body, reachable through its director
     expect(holders('monitor')).toEqual(['min.wang', 'tao.yang', 'qiang.wu']);
     expect(holders('office')).toEqual([OFFICE]);
     expect(holders('officeDirector')).toEqual([DIRECTOR]);
-    // the 通报 of the related departments is not a line: the machine does not model it, and the file says so
+    // the 通报 of the related departments: the reporting section owes it, departments named per incident
     expect(raw).toContain('同時向有關部門通報');
-    expect(raw).toContain('机器尚未建模');
+    expect(raw).toContain('nameDepartments');
   });
 
   it('no first public response and no golden 24 h: 000 篇三 has neither (rule book, Time limits)', () => {
@@ -193,6 +194,9 @@ describe('000 篇三 in the machine: approval, follow-ups and the summary', () =
   function handling(category: 'inquiry' | 'hype'): IncidentSnapshot {
     let [s] = start({ ...v3, discoveredBy: MONITOR, grade: 'major' });
     [s] = act(s, 'report', { by: MONITOR, to: 'office', mode: 'written' }, T0 + 20 * MIN);
+    // 同时通报有关部门: the departments named, the section notifies the one it concerns
+    [s] = act(s, 'nameDepartments', { by: OFFICE, departments: [HEAD] }, T0 + 25 * MIN);
+    [s] = act(s, 'report', { by: MONITOR, to: HEAD, mode: 'message' }, T0 + 26 * MIN);
     [s] = act(s, 'assess', { by: OFFICE }, T0 + 30 * MIN);
     [s] = act(s, 'dispatch', { by: OFFICE, department: HEAD }, T0 + 40 * MIN);
     [s] = act(s, 'classify', { by: OFFICE, category }, T0 + 50 * MIN);
