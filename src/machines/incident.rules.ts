@@ -107,7 +107,7 @@ export interface IncidentFacts {
   subject?: string;
   subjectNamedAt?: number;
   /** v3: every report recorded (who, to whom, how, claimed time), so a line created later sees an earlier report */
-  reports?: Array<{ by: string; to: string; roles: Role[]; personId?: string; at: number; mode: string }>;
+  reports?: Array<{ by: string; to: string; roles: Role[]; personId?: string; at: number; mode: string; kind?: 'initial' | 'followUp' }>;
   /** v3: the inquiry reply's steps where the plan has an approval step: draft → approve → publish */
   reply?: { draftedAt?: number; draftedBy?: string; approvedAt?: number; approvedBy?: string };
   /** v3: the handling steps the grade required, as recorded */
@@ -604,24 +604,29 @@ class Draft {
           // a relay starts when the report reaches the relayer (or at the relayer's own assessment)
           if (relay || !lim.owed || all.length) continue;
           const ob = this.addLine(def, rcpt, t.kind === 'start' ? c.incident.discoveredAt : t.at, t.kind);
-          if (t.kind === 'assessment') this.meetByAssessment(ob, t.at, t.by);
+          if (t.kind === 'assessment') {
+            this.meetByAssessment(ob, t.at, t.by);
+            // an assessment recorded after the fact: a report made to that recipient since its claimed time meets the line
+            if (ob.status === 'pending') this.meetBySince(ob, t.at);
+          }
           continue;
         }
         if (t.kind === 'rise') {
+          // (a rise claimed before the limits ran counts from their start: never a line before the assessment as 重大)
+          const riseAt = Math.max(t.at, limitStart(c));
           if (!lim.owed) continue;
           // a relay not yet started starts when the report reaches the relayer
           if (relay && all.length === 0) continue;
           if (all.length && !shorterOrNew(def, t.from, c.grade)) continue;
           if (open) {
             // a rise claimed before the line began counts from the line's own start (never due before it existed)
-            const due = lim.within === null ? null : Math.max(t.at, open.anchorAt) + lim.within;
+            const due = lim.within === null ? null : Math.max(riseAt, open.anchorAt) + lim.within;
             if (due !== null && (open.dueAt === null || due < open.dueAt)) this.setDue(open, due);
           } else {
             const last = all[all.length - 1];
-            const ob = this.addLine(def, rcpt, t.at, 'rise', { kind: all.length ? 'upgradeReport' : 'firstReport', relayer: relay ? last?.ownerId : undefined });
+            const ob = this.addLine(def, rcpt, riseAt, 'rise', { kind: all.length ? 'upgradeReport' : 'firstReport', relayer: relay ? last?.ownerId : undefined });
             // a rise recorded after the fact: a report its owner made to that recipient since the rise's claimed time meets it
-            const since = (this.ctx.facts.reports ?? []).filter((r) => r.at >= t.at && reaches(ob.line!, r) && this.ownerMatches(ob, r.by)).sort((a, b) => a.at - b.at);
-            if (since.length) this.meet(ob, since[0].at, since[0].by);
+            this.meetBySince(ob, riseAt);
           }
           continue;
         }
@@ -635,11 +640,19 @@ class Draft {
     if (t.kind === 'assessment') this.relayAtAssessment(t.at, t.by);
   }
 
+  /** A line created by a step recorded after the fact is met by the earliest report its owner made to that recipient since. */
+  meetBySince(ob: Obligation, since: number) {
+    const made = (this.ctx.facts.reports ?? [])
+      .filter((r) => r.kind !== 'followUp' && r.at >= since && reaches(ob.line!, r) && this.ownerMatches(ob, r.by))
+      .sort((a, b) => a.at - b.at)[0];
+    if (made) this.meet(ob, made.at, made.by);
+  }
+
   /** A line owed to the assessor is met by the assessment itself, or by an earlier recorded report to it (rule book, Scope). */
   meetByAssessment(ob: Obligation, at: number, by: string) {
     const assessor = findPerson(this.plan, by);
     if (!assessor || !ob.line || !reaches(ob.line, { roles: assessor.roles, personId: assessor.id })) return;
-    const earlier = (this.ctx.facts.reports ?? []).find((r) => r.at <= at && reaches(ob.line!, r) && this.ownerMatches(ob, r.by));
+    const earlier = (this.ctx.facts.reports ?? []).find((r) => r.kind !== 'followUp' && r.at <= at && reaches(ob.line!, r) && this.ownerMatches(ob, r.by));
     if (earlier) this.meet(ob, earlier.at, earlier.by);
     else {
       ob.line.metByAssessment = true;
@@ -831,6 +844,9 @@ class Draft {
       if (l.ownerNotNamed && (l.ownerNamedAt === undefined || (ob.dueAt !== null && l.ownerNamedAt > ob.dueAt))) m.ownerNotNamed = true;
       // a role with several holders, none of whom made the report: which of them answers is the reviewer's call
       if (l.ownerAmbiguous) m.ownerNotNamed = true;
+      // a 涉事主体 line that fell due before the 涉事主体 answering for it was named
+      const named = this.ctx.facts.subjectNamedAt;
+      if (l.from === 'subject' && named !== undefined && ob.dueAt !== null && named > ob.dueAt) m.ownerNotNamed = true;
     }
     if (((ob.earlierDues ?? []).some((d) => ob.dueAt !== null && d < ob.dueAt) && ob.flaggedAt !== undefined) || ob.loweredAfterLapse) m.gradeLowered = true;
     const f = this.ctx.facts;
@@ -1217,7 +1233,7 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
 function summaryLinesOwned(ctx: IncidentContext): boolean {
   // the lines the latest subsiding created: more than one means one per department
   const at = ctx.facts.subsidedAt;
-  return ctx.obligations.filter((o) => o.kind === 'summaryReport' && o.status !== 'waived' && o.anchorAt === at).length > 1;
+  return ctx.obligations.filter((o) => o.kind === 'summaryReport' && o.status !== 'waived' && o.anchorAt >= (at ?? 0)).length > 1;
 }
 
 /** v3: submitting this summary closes the incident (no other department's summary line is still owed). */
@@ -1346,7 +1362,8 @@ function refusalsV3(ctx: IncidentContext, event: ActionEvent): string[] {
         else if (!p.roles.includes('department')) out.push(`departments.${i}: ${id} does not hold role department`);
       }
       const owed = ctx.obligations.filter((o) => o.line?.notifyWithin !== undefined && o.status === 'pending');
-      if (!owed.length) out.push('nameDepartments: no 通报 is owed in this incident (it comes with a report line that names one)');
+      if (!inScope(ctx)) out.push(`nameDepartments: the incident is assessed as ${ctx.grade}, outside this plan's scope: no 通报 runs now`);
+      else if (!owed.length) out.push('nameDepartments: no 通报 is owed in this incident (it comes with a report line that names one)');
       else if (!roles.some((r) => r === 'office' || r === 'officeDirector') && !owed.some((o) => o.ownerId === event.payload.by)) {
         out.push(`by: the reporting section (${[...new Set(owed.map((o) => o.ownerId))].join(', ')}) or the office names the departments`);
       }
@@ -1524,7 +1541,9 @@ function applyAction(d: Draft, event: ActionEvent) {
         if (p.grade) setGrade(d, p.grade, [`assessed by ${by}${p.note ? `: ${p.note}` : ''}`], 'manual', by, at);
         else d.relayAtAssessment(at, by);
         applyGradeObligations(d);
-        if (plan.deadlines.followUpEvery && inScope(c)) d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery));
+        // (never from before the limits run: an assessment backdated before the assessment as 重大)
+        const from = Math.max(at, limitStart(c));
+        if (plan.deadlines.followUpEvery && inScope(c)) d.oblige('followUp', from, from + dur(plan.deadlines.followUpEvery));
         break;
       }
       if (p.grade && p.grade !== c.grade) setGrade(d, p.grade, [`assessed by ${by}`], 'manual', by, at);
@@ -1587,7 +1606,7 @@ function applyAction(d: Draft, event: ActionEvent) {
         f.resultRepliedAt ??= at;
         d.meet(d.find('inquiryResult'), at, by);
       } else if (!owed(c, 'inquiryResult') && (!d.v3 || inquiryDayApplies(c))) {
-        d.oblige('inquiryResult', at, null, f.dispatchedTo);
+        d.oblige('inquiryResult', d.v3 ? Math.max(at, limitStart(c)) : at, null, f.dispatchedTo);
       }
       break;
     }
@@ -1597,8 +1616,10 @@ function applyAction(d: Draft, event: ActionEvent) {
       // v3: the result's day is owed only where the inquiry day runs (in scope, plans with the four-way split)
       if (d.v3 && !inquiryDayApplies(c) && !d.find('inquiryResult')) break;
       const res = d.find('inquiryResult') ?? d.oblige('inquiryResult', at, null, f.dispatchedTo);
-      res.anchorAt = at;
-      d.setDue(res, endOfLocalDay(plan.timeZone, at));
+      // v3: the result's day never runs from before the limits run (a backdated 办结 before the assessment as 重大)
+      const from = d.v3 ? Math.max(at, limitStart(c)) : at;
+      res.anchorAt = from;
+      d.setDue(res, endOfLocalDay(plan.timeZone, from));
       break;
     }
     case 'replyResult': {
@@ -1671,9 +1692,11 @@ function applyAction(d: Draft, event: ActionEvent) {
       // else the plan's summary owner (rule book, summaryReport: a default)
       const role = ownerRoleOf(plan, 'summaryReport');
       const writers = [...new Set([f.subject, f.dispatchedTo, f.tracker].filter((id): id is string => !!id && rolesOf(plan, id).includes(role)))];
+      // (never from before the limits run: a subsiding backdated before the assessment as 重大)
+      const from = Math.max(at, limitStart(c));
       for (const writer of writers.length ? writers : [undefined]) {
-        if (plan.deadlines.summaryReport) d.obligeWithin('summaryReport', at, plan.deadlines.summaryReport, writer);
-        else d.oblige('summaryReport', at, null, writer);
+        if (plan.deadlines.summaryReport) d.obligeWithin('summaryReport', from, plan.deadlines.summaryReport, writer);
+        else d.oblige('summaryReport', from, null, writer);
       }
       break;
     }
@@ -1748,7 +1771,11 @@ function applyAction(d: Draft, event: ActionEvent) {
         ob.ownerRole = 'department';
         // named (or renamed) after the line fell due: who answers for the lapse is the reviewer's call
         ob.line = { ...ob.line, ownerNamedAt: at, ...(ob.dueAt !== null && ob.dueAt < at ? { ownerNotNamed: true } : {}) };
-        d.notifyAssigned(ob);
+        // a report the 涉事主体 already made to that recipient since the line began meets it
+        const made = (f.reports ?? []).filter((r) => r.by === dep.id && r.kind !== 'followUp' && r.at >= ob.anchorAt && reaches(ob.line!, r)).sort((x, y) => x.at - y.at)[0];
+        // (only one made in time: a late one is left for the reviewer, never booked by the naming itself)
+        if (made && (ob.dueAt === null || made.at <= ob.dueAt)) d.meet(ob, made.at, made.by);
+        else d.notifyAssigned(ob);
       }
       break;
     }
@@ -1776,7 +1803,8 @@ function applyAction(d: Draft, event: ActionEvent) {
     }
     case 'nameDepartments': {
       log(`通报 departments named: ${event.payload.departments.join(', ')}`);
-      d.nameDepartments(event.payload.departments, at);
+      // (never from before the limits run: a naming backdated before the assessment as 重大)
+      d.nameDepartments(event.payload.departments, Math.max(at, limitStart(c)));
       break;
     }
     case 'startHandling': {
@@ -1796,12 +1824,13 @@ function reportV3(d: Draft, p: ActionPayloads['report'], at: number, by: string)
   const plan = c.plan;
   const f = c.facts;
   const to = reportRecipient(plan, p.to)!;
-  f.reports = [...(f.reports ?? []), { by, to: p.to, roles: to.roles, ...(to.personId ? { personId: to.personId } : {}), at, mode: p.mode }];
+  f.reports = [...(f.reports ?? []), { by, to: p.to, roles: to.roles, ...(to.personId ? { personId: to.personId } : {}), at, mode: p.mode, kind: p.kind }];
   if (p.kind === 'followUp') {
     f.followUps += 1;
     const fu = d.find('followUp');
     d.meet(fu, at, by);
-    if (fu && c.stage !== 'researchAndWarning' && plan.deadlines.followUpEvery && inScope(c)) d.oblige('followUp', at, at + dur(plan.deadlines.followUpEvery), c.facts.tracker);
+    const from = Math.max(at, limitStart(c));
+    if (fu && c.stage !== 'researchAndWarning' && plan.deadlines.followUpEvery && inScope(c)) d.oblige('followUp', from, from + dur(plan.deadlines.followUpEvery), c.facts.tracker);
   }
   // a written report meets the written report its owner owes after phoning that recipient
   if (p.mode === 'written' || p.mode === 'message') {

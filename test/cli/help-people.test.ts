@@ -26,7 +26,7 @@ describe('help <action>: the payload fields, read from the validator\'s own sche
       expect(fields.length, action).toBeGreaterThan(0);
       const payload: Record<string, unknown> = {};
       for (const f of fields.filter((x) => x.required)) {
-        payload[f.name] = f.values ? f.values[0] : f.type === 'boolean' ? true : f.type === 'ISO-8601 time with offset' ? '2026-11-22T09:00:00+08:00' : f.type === 'URL' ? 'https://example.org' : 'x';
+        payload[f.name] = f.values ? f.values[0] : f.type === 'boolean' ? true : f.type === 'ISO-8601 time with offset' ? '2026-11-22T09:00:00+08:00' : f.type === 'URL' ? 'https://example.org' : f.type.startsWith('array') ? ['x'] : 'x';
       }
       const parsed = actionSchemas[action].safeParse(payload);
       expect(parsed.success, `${action}: ${JSON.stringify(payload)}`).toBe(true);

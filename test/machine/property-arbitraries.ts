@@ -264,6 +264,11 @@ function reachesLine(line: NonNullable<Obligation['line']>, r: { roles: Role[]; 
 /** Binding or target, read from the plan file (its line's `binding`, else its `targets`). */
 function expectedBinding(plan: Plan, ob: Obligation): 'binding' | 'target' | undefined {
   if (ob.line) {
+    // a 通报 (key …/notify) is binding as the plan's notify says
+    if (ob.line.key.endsWith('/notify')) {
+      const n = defOf(plan, ob.line.key.slice(0, -'/notify'.length))?.notify;
+      return n ? (n.binding ? 'binding' : 'target') : undefined;
+    }
     const def = defOf(plan, ob.line.key);
     return def ? (def.binding ? 'binding' : 'target') : undefined;
   }
@@ -420,7 +425,9 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
     } else {
       // a role line or a relay is answered for by the holder who made the report (obligation after the step)
       const maker = shared && obPost.metBy === f.personId && obPost.ownerId === f.personId;
-      if (f.personId !== ob.ownerId && !maker) fail('I3-owner', `names ${f.personId}; the obligation's owner was ${ob.ownerId}`, ob);
+      // the 涉事主体 named in this step, whose report to that recipient was already recorded, met its line
+      const namedNow = from === 'subject' && obPost.ownerId === f.personId && obPost.metBy === f.personId && post.facts.subject === f.personId && pre.facts.subject !== f.personId;
+      if (f.personId !== ob.ownerId && !maker && !namedNow) fail('I3-owner', `names ${f.personId}; the obligation's owner was ${ob.ownerId}`, ob);
       const p = person(plan, f.personId);
       if (!p) fail('I3-owner', `names ${f.personId}, not a person of the plan`, ob);
       else {
