@@ -57,7 +57,9 @@ describe('000 篇三 §四(二) on the server: the section reports to the office
     expect(obligation(await hx.status(h), LINE).overdue).toBe(false);
 
     await hx.sleepUntil(t0 + 121 * MIN);
-    await eventually(async () => expect(await hx.status(h)).toMatchObject({ overdueCount: 1, bindingOverdueCount: 1 }));
+    // the line and its 通报 (no department named yet: 同时向有关部门通报, due with the report)
+    await eventually(async () => expect(await hx.status(h)).toMatchObject({ overdueCount: 2, bindingOverdueCount: 2 }));
+    expect(obligation(await hx.status(h), `${LINE}/notify`)).toMatchObject({ overdue: true, line: { recipientsPending: true } });
     const [overdue] = await eventually(async () => {
       const rows = noticesFor(await hx.notices(id), LINE, 'overdue');
       expect(rows).toHaveLength(1);
@@ -90,6 +92,11 @@ describe('000 篇三 §四(二) on the server: the section reports to the office
     expect(s.scope).toMatchObject({ inScope: true, majorAt: local(t0 + 3 * HOUR) });
     const line = s.obligations.find((o) => o.line?.key === 'section-office')!;
     expect(line).toMatchObject({ status: 'met', line: { metByAssessment: true }, owner: { personId: MONITOR } });
+    // the 通报 of the related departments runs from the assessment too: the office names one, the section notifies it
+    const notify = s.obligations.find((o) => o.line?.key === 'section-office/notify')!;
+    expect(notify).toMatchObject({ status: 'pending', dueAt: local(t0 + 5 * HOUR), owner: { personId: MONITOR } });
+    await h.executeUpdate(actionUpdates.nameDepartments, { args: [{ by: OFFICE, departments: ['fang.liu'], at: iso(t0 + 3 * HOUR) }] });
+    await h.executeUpdate(actionUpdates.report, { args: [{ by: MONITOR, to: 'fang.liu', mode: 'message', at: iso(t0 + 3 * HOUR) }] });
 
     await hx.sleepUntil(t0 + 6 * HOUR);
     await hx.quiescent(h);
