@@ -28,7 +28,8 @@ let client: Client | undefined;
 const workers: WorkerProcess[] = [];
 
 const settings = () => ({ address: server!.address, namespace: 'default', taskQueue });
-const workerEnv = () => ({ TEMPORAL_ADDRESS: server!.address, TEMPORAL_TASK_QUEUE: taskQueue, LEDGER_URL: `sqlite:${ledgerFile}` });
+// a short lease: a notice the killed worker had claimed is taken over within seconds, as DELIVERY_LEASE_MS allows
+const workerEnv = () => ({ TEMPORAL_ADDRESS: server!.address, TEMPORAL_TASK_QUEUE: taskQueue, LEDGER_URL: `sqlite:${ledgerFile}`, DELIVERY_LEASE_MS: '5000' });
 const allWorkerOutput = () => workers.map((w) => w.output()).join('\n');
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
@@ -124,10 +125,14 @@ describe('restarts lose nothing', () => {
       expect(count(output, line)).toBe(1);
       expect(count(workers[1].output(), line)).toBe(1);
     }
-    // the start notices went out once in total, by whichever worker's dispatcher held them
-    expect(count(output, `[notify] ${ID} → 徐芳 via log: 【某县舆情应急处置领导小组办公室】待办：首次公开回应`)).toBe(1);
-    const assigned = await withLedger(async (l) => (await l.listNotices({ incidentId: ID })).filter((n) => n.kind === 'assigned' && n.obligationId === 'publicResponse'));
+    // the start notices went out once in total, by whichever worker's dispatcher held them: a notice the killed worker
+    // had claimed is sent by the new one once its lease runs out, so wait for the ledger to say delivered first
+    const assigned = await eventually('the start notice delivered', async () => {
+      const n = await withLedger(async (l) => (await l.listNotices({ incidentId: ID })).filter((x) => x.kind === 'assigned' && x.obligationId === 'publicResponse'));
+      return n.length === 1 && n[0].status === 'delivered' ? n : undefined;
+    }, 60_000, 300);
     expect(assigned.map((n) => n.status)).toEqual(['delivered']);
+    expect(count(allWorkerOutput(), `[notify] ${ID} → 徐芳 via log: 【某县舆情应急处置领导小组办公室】待办：首次公开回应`)).toBe(1);
   });
 
   it('the dev server restarted on the same database and port still has the incident, and it accepts an action', async () => {
