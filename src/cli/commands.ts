@@ -303,12 +303,12 @@ const FINDING_WORDS = {
   zh: {
     id: '记录', person: '人员', obligation: '义务', due: '时限', done: '完成', recorded: (at: string) => `录入 ${at}`, notDone: '未完成',
     delay: '延误', basis: '依据', accountability: '责任追究', decision: '复核', correction: '更正', was: '原为', explanation: '申辩',
-    reviewers: '复核人', none: '没有记录', noneOpen: '没有待复核的记录', plan: '预案', nobody: '—',
+    reviewers: '复核人', none: '没有记录', noneOpen: '没有待复核的记录', plan: '预案', nobody: '—', marks: '提示',
   },
   en: {
     id: 'id', person: 'person', obligation: 'obligation', due: 'due', done: 'done', recorded: (at: string) => `recorded ${at}`, notDone: 'not done',
     delay: 'delay', basis: 'basis', accountability: 'accountability', decision: 'review', correction: 'corrected', was: 'was', explanation: 'explanation',
-    reviewers: 'reviewers', none: 'no findings', noneOpen: 'no open findings', plan: 'plan', nobody: '—',
+    reviewers: 'reviewers', none: 'no findings', noneOpen: 'no open findings', plan: 'plan', nobody: '—', marks: 'note',
   },
 } as const;
 
@@ -337,6 +337,8 @@ function formatFindings(rows: FindingView[], language: Language, opts: { open?: 
         ...(done ? [[w.done, done]] : []),
         ...(f.delay ? [[w.delay, f.delay]] : []),
         [w.basis, [f.rule ? `${f.rule.basis}: ${f.rule.source}` : '', `${w.accountability}: ${f.accountabilityBasis}`].filter(Boolean).join(' · ')],
+        // what the reviewer must weigh (grade not assessed, owner not named, annulled by default, the line …)
+        ...(f.marksText ?? []).map((m) => [w.marks, m]),
         ...f.reviews.map((r) => [
           r.kind === 'explanation' ? w.explanation : w.decision,
           `${r.kind === 'explanation' ? '' : `${r.label} · `}${who(r.by, r.byName)} · ${t(r.at)}${language === 'zh' ? '：' : ': '}${r.reason}` +
