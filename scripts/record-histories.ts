@@ -263,6 +263,9 @@ const scenarios: Scenario[] = [
       const steps: Array<[string, Record<string, unknown>]> = [
         ['report', { by: 'min.wang', to: 'office', mode: 'phone', urgent: true, note: '紧急情况下先电话报告' }],
         ['report', { by: 'min.wang', to: 'office', mode: 'written', receipt: '办公室周静签收' }],
+        // 同时向有关部门通报: the office names the department, the section notifies it
+        ['nameDepartments', { by: 'jing.zhou', departments: ['yan.huang'] }],
+        ['report', { by: 'min.wang', to: 'yan.huang', mode: 'message' }],
         ['assess', { by: 'jing.zhou', note: '重大舆情，启动预案' }],
         ['classify', { by: 'jing.zhou', category: 'inquiry' }],
         ['draftReply', { by: 'fang.liu', text: '加分政策依据省级文件执行，名单已公示，欢迎监督。' }],
@@ -272,6 +275,7 @@ const scenarios: Scenario[] = [
       let s!: IncidentStatus;
       for (const [action, payload] of steps) s = await act(client, id, action, payload);
       check(s.obligations.some((o) => o.kind === 'writtenReport' && o.status === 'met'), 'ethnic-religious: written report met', s);
+      check(s.obligations.some((o) => o.line?.key === 'section-office/notify' && o.line.toPerson === 'yan.huang' && o.status === 'met'), 'ethnic-religious: 通报 made', s);
       check(s.obligations.some((o) => o.kind === 'inquiryOpinion' && o.status === 'met'), 'ethnic-religious: approved reply published', s);
       return s;
     },
