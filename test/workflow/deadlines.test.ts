@@ -320,8 +320,12 @@ describe('school, general incident (001 school plan §四(一))', () => {
     const midnight = endOfShanghaiDay(t0);
     expect(midnight - t0).toBe(2 * HOUR - 1); // 22:00 → 23:59:59.999 local, not the end of the UTC day
     expect(local(midnight)).toMatch(/T23:59:59\+08:00$/);
+    // each update is sent once the workflow is idle: under load the time-skipping server has refused a task that
+    // completed an update next to the start's activity ("invalid history builder state"), and then never retried it
+    await hx.quiescent(h);
     await h.executeUpdate(actionUpdates.report, { args: [{ by: 'zheng.hao', to: 'office', mode: 'written' }] });
     await hx.sleepUntil(t0 + 10 * MIN);
+    await hx.quiescent(h);
     await h.executeUpdate(actionUpdates.assess, { args: [{ by: 'liu.yang' }] });
     await h.executeUpdate(actionUpdates.dispatch, { args: [{ by: 'liu.yang', department: 'li.ming' }] });
     const classified = await h.executeUpdate(actionUpdates.classify, { args: [{ by: 'liu.yang', category: 'inquiry' }] });
