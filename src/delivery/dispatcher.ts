@@ -132,8 +132,9 @@ export class Dispatcher {
       }
       try {
         await channel.deliver({
-          deliveryId: d.id, noticeId: n.id, incidentId: n.incidentId, kind: n.notice.kind, personId: d.personId,
-          personName: d.personName, address: d.address, subject, text,
+          deliveryId: d.id, noticeId: n.id, incidentId: n.incidentId, kind: n.notice.kind, destination: d.destination, address: d.address,
+          people: (n.notice.recipients as Recipient[]).filter((r) => r.personId === d.personId), subject, text, short: subject,
+          language: n.notice.incident?.language ?? 'zh', binding: false, sentAt: now,
         });
         await this.o.ledger.updateDelivery(d.id, { status: 'delivered', attempts: d.attempts + 1, deliveredAt: this.clock(), subject, text, lastError: undefined, nextAttemptAt: undefined });
         d.status = 'delivered';

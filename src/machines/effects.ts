@@ -11,7 +11,7 @@ export interface Recipient {
   personId: string;
   name: string;
   role: Role;
-  contacts: { phone?: string; email?: string; webhook?: string };
+  contacts: { phone?: string; email?: string; webhook?: string; wecomUserId?: string; dingtalkUserId?: string; feishuOpenId?: string };
 }
 
 export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing', 'approval'] as const;

@@ -23,9 +23,14 @@ const person = z.object({
   roles: z.array(role).min(1, 'a person needs at least one role'),
   contacts: z
     .object({
-      phone: z.string().optional(),
+      /** mobile number: SMS, voice calls, and the @-mention by mobile in WeCom and DingTalk groups */
+      phone: z.string().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'must be a phone number of digits (an optional leading +)').optional(),
       email: z.string().email().optional(),
       webhook: z.string().url().optional(),
+      /** the person's user id in 企业微信 (WeCom), 钉钉 (DingTalk) and 飞书 (Feishu, an open_id), for @-mentions */
+      wecomUserId: z.string().min(1).optional(),
+      dingtalkUserId: z.string().min(1).optional(),
+      feishuOpenId: z.string().min(1).optional(),
     })
     .default({}),
 });

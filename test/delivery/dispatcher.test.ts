@@ -162,7 +162,8 @@ describe('dispatcher', () => {
 
   it('a person no channel reaches is a visible failure, not a silent skip', async () => {
     const emailOnly = {
-      name: 'email', addressOf: (r: { contacts: { email?: string } }) => r.contacts.email, deliver: async () => {},
+      name: 'email', type: 'email' as const, mode: 'person' as const, receiverKey: () => 'x',
+      addressOf: (r: { contacts: { email?: string } }) => r.contacts.email, deliver: async () => {},
     };
     const failed: string[] = [];
     const d = new Dispatcher({ ledger, clock, channels: [emailOnly], onFailed: async (_n, reason) => { failed.push(reason); } });
