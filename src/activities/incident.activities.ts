@@ -7,7 +7,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EndingParams, Finding, NoticeParams, Outcome, SettleNoticesParams } from '../machines/effects';
 import { LedgerConflictError } from './errors';
-import type { Ledger } from './ledger';
+import type { AcknowledgementRecord, Ledger } from './ledger';
 
 /** The part of Temporal's Logger the activities use. */
 export interface ActivityLogger {
@@ -28,6 +28,8 @@ export interface StepRecords {
   notices: NoticeParams[];
   settled: SettleNoticesParams[];
   ending?: EndingParams;
+  /** v4: acknowledgements of an obligation's notices */
+  acknowledgements?: AcknowledgementRecord[];
 }
 
 /** A v0 notification as running v0 incidents still send it: rendered text, an unscoped id. */
@@ -93,6 +95,7 @@ export function createActivities({ ledger, log }: ActivityDeps) {
         for (const n of step.notices) if ((await ledger.recordNotice(n)).inserted) notices++;
         for (const s of step.settled) settled += await ledger.settleNotices(s.incidentId, s.obligationId, s.reason);
         if (step.ending) await ledger.recordEnding(step.ending);
+        for (const a of step.acknowledgements ?? []) await ledger.recordAcknowledgement(a);
         logger().info('step recorded', { findings, notices, settled, ending: step.ending?.ending });
         return { findings, notices, settled };
       });

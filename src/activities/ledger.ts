@@ -203,6 +203,32 @@ export const hasReviews = (l: object): l is ReviewLedger =>
 
 export { ReviewOutOfDateError, UnknownFindingError } from './errors';
 
+/** An acknowledgement of an obligation's notices (v4): never meets the obligation. */
+export interface AcknowledgementRecord {
+  id: string;
+  incidentId: string;
+  unitId: string;
+  obligationId: string;
+  personId: string;
+  personName: string;
+  role: string;
+  /** owner: stops the reminders to the owner only; policy: someone above the owner, stops the climb */
+  scope: 'owner' | 'policy';
+  at: number;
+  note?: string;
+}
+
+/** One loaded version of a unit's duty roster; kept for ever (the roster's history). */
+export interface RosterVersionRow {
+  planId: string;
+  version: string;
+  hash: string;
+  effectiveFrom: number;
+  body: unknown;
+  loadedAt: number;
+  loadedBy?: string;
+}
+
 export interface Ledger {
   /** Bring the schema up to date; safe to call on every start-up and from several processes. */
   migrate(): void | Promise<void>;
@@ -232,6 +258,12 @@ export interface Ledger {
   enqueueNotification(row: OutboxRow): Promise<{ inserted: boolean }>;
   listNotifications(filter?: { incidentId?: string; notificationId?: string }): Promise<OutboxRow[]>;
   markNotification(id: string, status: 'sent' | 'failed', error?: string): Promise<void>;
+  recordAcknowledgement(a: AcknowledgementRecord): Promise<{ inserted: boolean }>;
+  listAcknowledgements(filter?: { incidentId?: string }): Promise<AcknowledgementRecord[]>;
+  /** Keep a roster version (idempotent by plan, version and content); a version number reused with other content is a conflict. */
+  recordRoster(r: Omit<RosterVersionRow, 'loadedAt'>): Promise<{ inserted: boolean }>;
+  /** Every version of a plan's roster, in the order they take effect. */
+  listRosters(planId: string): Promise<RosterVersionRow[]>;
   close(): Promise<void>;
 }
 
@@ -427,6 +459,43 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'finding_marks',
     sql: `
       ALTER TABLE findings ADD COLUMN marks TEXT;  -- JSON (FindingMarks), NULL for findings without marks
+    `,
+  },
+  {
+    // v4: who acknowledged an obligation's notices (the owner: their reminders stop; above the owner: the climb
+    // stops), and every duty roster (值班表) version loaded, so who was on duty when can be answered later.
+    version: 6,
+    name: 'acknowledgements_rosters',
+    sql: `
+      CREATE TABLE acknowledgements (
+        id            TEXT PRIMARY KEY,  -- incident/obligation/ack/person
+        incident_id   TEXT NOT NULL,
+        unit_id       TEXT NOT NULL,
+        obligation_id TEXT NOT NULL,
+        person_id     TEXT NOT NULL,
+        person_name   TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        scope         TEXT NOT NULL CHECK (scope IN ('owner', 'policy')),
+        at            TEXT NOT NULL,
+        note          TEXT,
+        recorded_at   TEXT NOT NULL
+      );
+      CREATE INDEX acknowledgements_incident ON acknowledgements (incident_id);
+      CREATE TRIGGER acknowledgements_no_update BEFORE UPDATE ON acknowledgements
+      BEGIN SELECT RAISE(ABORT, 'acknowledgements is append-only'); END;
+      CREATE TABLE rosters (
+        id             TEXT PRIMARY KEY,  -- plan/version/hash
+        plan_id        TEXT NOT NULL,
+        version        TEXT NOT NULL,
+        hash           TEXT NOT NULL,
+        effective_from TEXT NOT NULL,
+        body           TEXT NOT NULL,     -- the validated roster, JSON
+        loaded_at      TEXT NOT NULL,
+        loaded_by      TEXT
+      );
+      CREATE INDEX rosters_plan ON rosters (plan_id, effective_from);
+      CREATE TRIGGER rosters_no_update BEFORE UPDATE ON rosters
+      BEGIN SELECT RAISE(ABORT, 'rosters is append-only: load a new version'); END;
     `,
   },
 ];
@@ -1038,6 +1107,39 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Insert a row unless its id exists; the same id with other content is a LedgerConflictError. */
+  // ── acknowledgements and rosters (v4) ──
+
+  async recordAcknowledgement(a: AcknowledgementRecord): Promise<{ inserted: boolean }> {
+    const row = {
+      id: a.id, incident_id: a.incidentId, unit_id: a.unitId, obligation_id: a.obligationId, person_id: a.personId, person_name: a.personName,
+      role: a.role, scope: a.scope, at: iso(a.at, 'at'), note: nul(a.note),
+    };
+    return this.insertOnce('acknowledgements', row, ['incident_id', 'obligation_id', 'person_id', 'scope', 'at'], { recorded_at: iso(this.clock(), 'recorded_at') });
+  }
+
+  async listAcknowledgements(filter: { incidentId?: string } = {}): Promise<AcknowledgementRecord[]> {
+    const { where, args } = whereOf({ incident_id: filter.incidentId });
+    return (this.db.prepare(`SELECT * FROM acknowledgements${where} ORDER BY at, rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
+      id: r.id!, incidentId: r.incident_id!, unitId: r.unit_id!, obligationId: r.obligation_id!, personId: r.person_id!, personName: r.person_name!,
+      role: r.role!, scope: r.scope as 'owner' | 'policy', at: Date.parse(r.at!), ...(r.note !== null ? { note: r.note } : {}),
+    }));
+  }
+
+  async recordRoster(r: Omit<RosterVersionRow, 'loadedAt'>): Promise<{ inserted: boolean }> {
+    const row = {
+      id: `${r.planId}/${r.version}`, plan_id: r.planId, version: r.version, hash: r.hash, effective_from: iso(r.effectiveFrom, 'effectiveFrom'),
+      body: JSON.stringify(r.body), loaded_by: nul(r.loadedBy),
+    };
+    return this.insertOnce('rosters', row, ['plan_id', 'version', 'hash'], { loaded_at: iso(this.clock(), 'loaded_at') });
+  }
+
+  async listRosters(planId: string): Promise<RosterVersionRow[]> {
+    return (this.db.prepare('SELECT * FROM rosters WHERE plan_id = ? ORDER BY effective_from, rowid').all(planId) as Record<string, string | null>[]).map((r) => ({
+      planId: r.plan_id!, version: r.version!, hash: r.hash!, effectiveFrom: Date.parse(r.effective_from!), body: JSON.parse(r.body!),
+      loadedAt: Date.parse(r.loaded_at!), ...(r.loaded_by !== null ? { loadedBy: r.loaded_by } : {}),
+    }));
+  }
+
   private insertOnce(table: string, row: Record<string, Sql>, content: string[], extra: Record<string, Sql>, idColumn = 'id'): { inserted: boolean } {
     const { id, ...rest } = row;
     const all = { ...(idColumn === 'id' ? { id } : {}), ...rest, ...extra };

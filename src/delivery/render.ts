@@ -1,5 +1,5 @@
 import { GRADE_LABELS, OBLIGATION_LABELS, ROLE_LABELS, gradeRank, label, type Grade, type Language, type Role } from '../plan/codes';
-import { formatDue, formatLocal } from '../plan/time-format';
+import { formatDue, formatLocal, formatRelative } from '../plan/time-format';
 import type { NoticeParams } from '../machines/effects';
 
 /**
@@ -9,6 +9,8 @@ import type { NoticeParams } from '../machines/effects';
 export interface Rendered {
   subject: string;
   text: string;
+  /** one line for SMS and voice calls */
+  short?: string;
 }
 
 /** A v0 notification carried its text; it is sent as it was written. */
@@ -21,19 +23,45 @@ const t = (lang: Language, zh: string, en: string) => (lang === 'zh' ? zh : en);
 /** How to record the obligation: the CLI today (a link once the console exists). */
 function howTo(n: NoticeParams, lang: Language): string {
   const id = n.incidentId;
-  const act = n.obligationKind === 'firstReport' || n.obligationKind === 'writtenReport' || n.obligationKind === 'summaryReport'
-    ? (n.obligationKind === 'summaryReport' ? 'submitSummary' : 'report') : 'show';
+  const k = n.obligationKind;
+  const act = k === 'firstReport' || k === 'writtenReport' || k === 'upgradeReport' ? 'report' : k === 'summaryReport' ? 'submitSummary' : 'show';
   const cmd = act === 'show' ? `npm run cli -- show ${id}` : `npm run cli -- act ${id} ${act} --data '{"by":"<你的编号>", …}'`;
   return t(lang, `办理后请登记：${cmd}`, `Record it when done: ${cmd.replace('<你的编号>', '<your id>')}`);
 }
 
-export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number): Rendered {
-  if (n.legacy) return n.legacy;
+/** How to acknowledge (v4): stops the climb (or, for the owner, the reminders to them); it never meets the obligation. */
+function ackHow(n: NoticeParams, lang: Language): string {
+  if (!n.obligationId) return '';
+  const cmd = `npm run cli -- act ${n.incidentId} acknowledge --data '{"by":"<你的编号>","obligation":"${n.obligationId}"}'`;
+  return t(lang, `已知悉请确认（确认不代替报告）：${cmd}`, ` Acknowledge (it does not replace the report): ${cmd.replace('<你的编号>', '<your id>')}`);
+}
+
+/** Which line it is (who owes whom), for a report line; else the obligation's name. */
+function what(n: NoticeParams, ob: string, lang: Language): string {
+  if (!n.line) return ob;
+  return t(lang, `${ob}（${n.line.label}：${n.owner?.name ?? ''} → ${n.line.toName}）`, `${ob} (${n.line.label}: ${n.owner?.name ?? ''} → ${n.line.toName})`);
+}
+
+/** One line for SMS and voice: unit, kind, incident, obligation, due as of now. */
+function shortLine(n: NoticeParams, subject: string, lang: Language, now: number): string {
+  if (n.dueAt === undefined) return subject;
+  const rel = formatRelative(n.dueAt, now, lang);
+  return t(lang, `${subject}，${n.incidentId}，${rel}`, `${subject}, ${n.incidentId}, ${rel}`);
+}
+
+export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number): Required<Rendered> {
+  if (n.legacy) return { ...n.legacy, short: n.legacy.subject };
+  const r = renderBody(n, now);
+  return { ...r, short: r.short ?? shortLine(n, r.subject, n.incident.language, now) };
+}
+
+function renderBody(n: NoticeParams, now: number): Rendered {
   const lang = n.incident.language;
   const tz = n.incident.timeZone;
   const unit = n.incident.unitName;
   const title = n.incident.title;
-  const ob = n.obligationKind ? label(OBLIGATION_LABELS, n.obligationKind, lang) : '';
+  const obName = n.obligationKind ? label(OBLIGATION_LABELS, n.obligationKind, lang) : '';
+  const ob = what(n, obName, lang);
   const owner = n.owner ? `${n.owner.name}（${label(ROLE_LABELS, n.owner.role, lang)}）` : '';
   const due = n.dueAt !== undefined ? formatDue(tz, n.dueAt, now, lang) : '';
   switch (n.kind) {
@@ -52,8 +80,8 @@ export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number)
     case 'overdue':
       return {
         subject: t(lang, `【${unit}】逾期：${ob}（${due}）`, `[${unit}] Overdue: ${ob} (${due})`),
-        text: t(lang, `舆情事件「${title}」（${n.incidentId}）：${ob}应于 ${due} 完成，仍未完成。责任人：${owner}。${howTo(n, lang)}`,
-          `Incident "${title}" (${n.incidentId}): the ${ob} was due ${due} and is not done. Answerable: ${owner}. ${howTo(n, lang)}`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）：${ob}应于 ${due} 完成，仍未完成。责任人：${owner}。${howTo(n, lang)}${ackHow(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}): the ${ob} was due ${due} and is not done. Answerable: ${owner}. ${howTo(n, lang)}${ackHow(n, lang)}`),
       };
     case 'regrade': {
       const from = n.facts.from as Grade;
@@ -65,8 +93,8 @@ export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number)
         return {
           subject: t(lang, `【${unit}】等级建议：测算为${b}（待研判）`, `[${unit}] Proposed grade: ${b} (computed, not assessed)`),
           text: t(lang,
-            `舆情事件「${title}」（${n.incidentId}）按舆情数据测算为${b}（${n.facts.reason}），仅为建议，尚未研判；本预案时限自研判为重大时起算。研判：npm run cli -- act ${n.incidentId} assess --by <你的ID> --grade <等级>。发送时间 ${formatLocal(tz, now)}。`,
-            `Incident "${title}" (${n.incidentId}) computes as ${b} from its readings (${n.facts.reason}): a proposal, not an assessment; this plan's limits run from the assessment as major. Assess: npm run cli -- act ${n.incidentId} assess --by <your id> --grade <grade>. Sent ${formatLocal(tz, now)}.`),
+            `舆情事件「${title}」（${n.incidentId}）按舆情数据测算为${b}（${n.facts.reason}），仅为建议，尚未研判；本预案时限自研判为重大时起算。研判：npm run cli -- act ${n.incidentId} assess --data '{"by":"<你的编号>","grade":"<等级>"}'。发送时间 ${formatLocal(tz, now)}。`,
+            `Incident "${title}" (${n.incidentId}) computes as ${b} from its readings (${n.facts.reason}): a proposal, not an assessment; this plan's limits run from the assessment as major. Assess: npm run cli -- act ${n.incidentId} assess --data '{"by":"<your id>","grade":"<grade>"}'. Sent ${formatLocal(tz, now)}.`),
         };
       }
       return {
@@ -98,8 +126,50 @@ export function renderNotice(n: NoticeParams & Partial<LegacyText>, now: number)
       return {
         subject: t(lang, `【${unit}】待审定：「${title}」答复稿`, `[${unit}] For approval: the reply to "${title}"`),
         text: t(lang,
-          `舆情事件「${title}」（${n.incidentId}）的答复稿已由 ${n.facts.draftedBy} 起草，请审定后发布：${n.facts.text}。审定：npm run cli -- act ${n.incidentId} approve --by <你的ID>`,
-          `The reply to incident "${title}" (${n.incidentId}) was drafted by ${n.facts.draftedBy}; approve it before it is published: ${n.facts.text}. Approve: npm run cli -- act ${n.incidentId} approve --by <your id>`),
+          `舆情事件「${title}」（${n.incidentId}）的答复稿已由 ${n.facts.draftedBy} 起草，请审定后发布：${n.facts.text}。审定：npm run cli -- act ${n.incidentId} approve --data '{"by":"<你的编号>"}'`,
+          `The reply to incident "${title}" (${n.incidentId}) was drafted by ${n.facts.draftedBy}; approve it before it is published: ${n.facts.text}. Approve: npm run cli -- act ${n.incidentId} approve --data '{"by":"<your id>"}'`),
+      };
+    case 'newIncident': {
+      const g = label(GRADE_LABELS, n.facts.grade as Grade, lang);
+      return {
+        subject: t(lang, `【${unit}】新舆情：${title}（${g}）`, `[${unit}] New incident: ${title} (${g})`),
+        text: t(lang,
+          `新登记舆情事件「${title}」（${n.incidentId}），初判${g}，发现人 ${n.facts.discoveredBy}${n.facts.source ? `，来源 ${n.facts.source}` : ''}。请研判并督促按时报告：npm run cli -- show ${n.incidentId}。发送时间 ${formatLocal(tz, now)}。`,
+          `New incident "${title}" (${n.incidentId}), computed as ${g}, discovered by ${n.facts.discoveredBy}${n.facts.source ? `, source ${n.facts.source}` : ''}. Assess it and see the reports are made on time: npm run cli -- show ${n.incidentId}. Sent ${formatLocal(tz, now)}.`),
+      };
+    }
+    case 'escalation':
+      return {
+        subject: t(lang, `【${unit}】逾期升级（第 ${n.facts.step} 级）：${obName}（${due}）`, `[${unit}] Escalation ${n.facts.step}: ${obName} overdue (${due})`),
+        text: t(lang,
+          `舆情事件「${title}」（${n.incidentId}）：${ob}应于 ${due} 完成，至今未完成，也无上级确认。责任人：${owner}。请督促办理。${ackHow(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}): the ${ob} was due ${due}; it is still not done and nobody above its owner has acknowledged. Answerable: ${owner}. See that it is done.${ackHow(n, lang)}`),
+      };
+    case 'unacknowledged':
+      return {
+        subject: t(lang, `【${unit}】无人确认：${obName}逾期（${due}）`, `[${unit}] Nobody acknowledged: ${obName} overdue (${due})`),
+        text: t(lang,
+          `舆情事件「${title}」（${n.incidentId}）：${ob}应于 ${due} 完成，逾期提醒已按升级程序发完，无人确认。责任人：${owner}。请立即联系有关人员。${ackHow(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}): the ${ob} was due ${due}; every escalation step was sent and nobody acknowledged. Answerable: ${owner}. Reach the people concerned now.${ackHow(n, lang)}`),
+      };
+    case 'upgradeOwed':
+      return {
+        subject: t(lang, `【${unit}】舆情升级，须报告：${ob}（${due}）`, `[${unit}] Regraded: upgrade report owed (${due})`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）等级上升：${owner}须于 ${due} 前就升级情况作出${ob}。${howTo(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}) was regraded up: ${owner} owes the ${ob} on the rise, due ${due}. ${howTo(n, lang)}`),
+      };
+    case 'summaryDue':
+      return {
+        subject: t(lang, `【${unit}】待报总结：${title}（${due}）`, `[${unit}] Summary due: ${title} (${due})`),
+        text: t(lang, `舆情事件「${title}」（${n.incidentId}）已平息：${owner}请于 ${due} 前提交${ob}。${howTo(n, lang)}`,
+          `Incident "${title}" (${n.incidentId}) has subsided: ${owner} owes the ${ob}, due ${due}. ${howTo(n, lang)}`),
+      };
+    case 'deliveryFailed':
+      return {
+        subject: t(lang, `【${unit}】通知未送达：${title}`, `[${unit}] Notice not delivered: ${title}`),
+        text: t(lang,
+          `舆情事件「${title}」（${n.incidentId}）的一条通知（${n.facts.noticeKind}）未能送达：${n.facts.reason}。请核实联系方式与通道配置，并电话通知有关人员。重新投递：npm run cli -- redrive ${n.facts.notice}`,
+          `A notice (${n.facts.noticeKind}) of incident "${title}" (${n.incidentId}) could not be delivered: ${n.facts.reason}. Check the contacts and channel settings and phone the people concerned. Re-drive: npm run cli -- redrive ${n.facts.notice}`),
       };
     default: {
       const never: never = n.kind;

@@ -1,4 +1,4 @@
-import type { Ending, Grade, ObligationKind, OutcomeKind, Role } from '../plan/codes';
+import type { Ending, Grade, NoticeKind, ObligationKind, OutcomeKind, Role } from '../plan/codes';
 
 /**
  * What the machine asks the world to do. The machine only emits these as action params;
@@ -14,8 +14,7 @@ export interface Recipient {
   contacts: { phone?: string; email?: string; webhook?: string; wecomUserId?: string; dingtalkUserId?: string; feishuOpenId?: string };
 }
 
-export const NOTICE_KINDS = ['assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing', 'approval'] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export { NOTICE_KINDS, type NoticeKind } from '../plan/codes';
 
 /**
  * A notice the incident wants sent: structured data, rendered only when the dispatcher sends it.
@@ -39,6 +38,10 @@ export interface NoticeParams {
   roles: Role[];
   /** the people addressed, resolved through the plan when the notice was recorded */
   recipients: Recipient[];
+  /** v4: the obligation is binding (a voice call at night is kept for these) */
+  binding?: boolean;
+  /** v4: the report line it is about: who owes whom */
+  line?: { label: string; toName: string };
   /** what the message needs beyond the above (the regrade's grades and reason, a referral's body) */
   facts: Record<string, string | number | boolean>;
   /** what a person needs to render it in their terms */
@@ -163,6 +166,28 @@ export interface ScheduleDeadlineParams {
   firstReminderIndex: number;
   /** timer summary shown in the Temporal UI */
   summary: string;
+}
+
+/** v4: the next escalation step of an overdue obligation (one timer per obligation at a time). */
+export interface ScheduleEscalationParams {
+  obligationId: string;
+  step: number;
+  at: number;
+  summary: string;
+}
+
+/** v4: someone acknowledged an obligation's notices (it never meets the obligation). */
+export interface AcknowledgementParams {
+  id: string;
+  incidentId: string;
+  unitId: string;
+  obligationId: string;
+  personId: string;
+  personName: string;
+  role: Role;
+  scope: 'owner' | 'policy';
+  at: number;
+  note?: string;
 }
 
 export interface CancelDeadlineParams {

@@ -1,6 +1,9 @@
 import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { STAGE_LABELS, gradeRank, isEnding, type Stage } from '../plan/codes';
-import type { CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, SettleNoticesParams } from './effects';
+import type {
+  AcknowledgementParams, CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, ScheduleEscalationParams,
+  SettleNoticesParams,
+} from './effects';
 import {
   applyEvent, enterStage, refusals, startIncident, handlingMissing, summaryCloses,
   type Effect, type IncidentContext, type IncidentEvent, type IncidentStart, type Step,
@@ -44,6 +47,9 @@ export const incidentMachine = setup({
     recordOutcome: (_, _params: RecordFindingParams) => {},
     settleNotices: (_, _params: SettleNoticesParams) => {},
     recordEnding: (_, _params: EndingParams) => {},
+    scheduleEscalation: (_, _params: ScheduleEscalationParams) => {},
+    cancelEscalation: (_, _params: CancelDeadlineParams) => {},
+    recordAcknowledgement: (_, _params: AcknowledgementParams) => {},
     apply: enqueueActions(({ context, event, enqueue }) => emit(enqueue, applyEvent(context, event))),
     enter: enqueueActions(({ context, event, enqueue }, params: { stage: Stage }) => {
       const e = event as IncidentEvent;
@@ -78,8 +84,11 @@ export const incidentMachine = setup({
     NAME_SUBJECT: { guard: 'allowed', actions: 'apply' },
     NAME_DEPARTMENTS: { guard: 'allowed', actions: 'apply' },
     CORRECT_DISCOVERY: { guard: 'allowed', actions: 'apply' },
+    // v4: acknowledging an obligation's notices, in any open stage
+    ACKNOWLEDGE: { guard: 'allowed', actions: 'apply' },
     REMINDER_DUE: { actions: 'apply' },
     DEADLINE_DUE: { actions: 'apply' },
+    ESCALATION_DUE: { actions: 'apply' },
     READING_IGNORED: { actions: 'apply' },
     DELIVERY_FAILED: { actions: 'apply' },
     DELIVERY_RECOVERED: { actions: 'apply' },

@@ -13,13 +13,14 @@ import { endOfLocalDay, formatLocal } from '../plan/time-zone';
 import { dayLimit, type CalendarSlice } from '../plan/calendar';
 import type {
   Binding, CancelDeadlineParams, EndingParams, Finding, FindingMarks, NoticeKind, NoticeParams, Outcome, RecordFindingParams,
-  ScheduleDeadlineParams, SettleNoticesParams,
+  AcknowledgementParams, ScheduleDeadlineParams, ScheduleEscalationParams, SettleNoticesParams,
 } from './effects';
 import { stageText, type MessageContext } from './messages';
 import {
   isMajor, lineDefs, lineKind, lineLimit, reaches, recipientsOf, reportRecipient, shorterOrNew, type LineRef,
 } from './lines';
 import type { HandlingStepDef, ReportLineDef } from '../plan/plan.schema';
+import { atDueRoles, climb, rolesAbove, type EscalationState } from './escalation';
 
 /**
  * The rules of an incident as pure functions over plain data: obligations (statutory deadlines),
@@ -62,6 +63,8 @@ export interface Obligation {
   line?: LineRef;
   /** v3: the grade was lowered after this lapse was flagged (the reviewer weighs it) */
   loweredAfterLapse?: boolean;
+  /** v4: its notices' climb after the due time, and who acknowledged them */
+  escalation?: EscalationState;
 }
 
 export interface TimelineEntry {
@@ -201,6 +204,8 @@ export type IncidentEvent =
   | { type: 'METRICS'; metrics: Metrics; by?: string; at: number; recordedAt: number }
   | { type: 'REMINDER_DUE'; obligationId: string; index: number; at: number; remindAt?: number }
   | { type: 'DEADLINE_DUE'; obligationId: string; at: number }
+  /** v4: a step of an overdue obligation's escalation fell due */
+  | { type: 'ESCALATION_DUE'; obligationId: string; step: number; at: number }
   /** the operator cancelled the workflow (Web UI, `temporal workflow cancel`): at is when it was recorded */
   | { type: 'CANCEL'; at: number; reason?: string; identity?: string }
   /** a reading the workflow could not take (a feed's signal cannot be refused): counted and shown */
@@ -219,7 +224,12 @@ export type Effect =
   | { type: 'notify'; params: NoticeParams }
   | { type: 'recordOutcome'; params: RecordFindingParams }
   | { type: 'settleNotices'; params: SettleNoticesParams }
-  | { type: 'recordEnding'; params: EndingParams };
+  | { type: 'recordEnding'; params: EndingParams }
+  /** v4: the next step of an overdue obligation's escalation, and stopping it */
+  | { type: 'scheduleEscalation'; params: ScheduleEscalationParams }
+  | { type: 'cancelEscalation'; params: CancelDeadlineParams }
+  /** v4: an acknowledgement, for the ledger */
+  | { type: 'recordAcknowledgement'; params: AcknowledgementParams };
 
 export interface Step {
   context: IncidentContext;
@@ -388,6 +398,8 @@ class Draft {
   get v2() { return (this.ctx.rulesVersion ?? 0) >= 2 && this.ctx.calendar !== undefined; }
   /** v3 rules: report lines per reporter and recipient, scope, assessed grades, approval and handling steps */
   get v3() { return (this.ctx.rulesVersion ?? 0) >= 3; }
+  /** v4 rules: escalation until acknowledged, the new notice kinds */
+  get v4() { return (this.ctx.rulesVersion ?? 0) >= 4; }
 
   /**
    * The due time of a limit from its anchor. A whole-day limit (1d, 3d) of a day-counted kind is counted as the
@@ -825,6 +837,7 @@ class Draft {
       obligationId: ob?.id, obligationKind: ob?.kind, dueAt: ob?.dueAt ?? undefined,
       owner: ob ? { personId: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined,
       roles, recipients, facts: extra.facts ?? {},
+      ...(this.v4 && ob ? { binding: bindingOfObligation(this.plan, ob) === 'binding', ...(ob.line ? { line: { label: ob.line.label, toName: ob.line.toName } } : {}) } : {}),
       incident: { title: c.incident.title, unitName: this.plan.unit.name, timeZone: this.plan.timeZone, language: this.plan.language, planId: this.plan.id },
       createdAt: this.now,
     };
@@ -873,7 +886,21 @@ class Draft {
   notifyAssigned(ob: Obligation) {
     if (ob.dueAt === null) return;
     // The trigger is the due time and the moment it was set: a deadline moved back to an earlier value is told again.
-    this.notify('assigned', ob.id, `due=${idTime(ob.dueAt)},set=${idTime(this.now)}`, this.ownerRecipients(ob), [ob.ownerRole], { ob });
+    // v4: an upgrade report owed and a summary due are told in their own words
+    const kind: NoticeKind = this.v4 && ob.kind === 'upgradeReport' ? 'upgradeOwed' : this.v4 && ob.kind === 'summaryReport' ? 'summaryDue' : 'assigned';
+    this.notify(kind, ob.id, `due=${idTime(ob.dueAt)},set=${idTime(this.now)}`, this.ownerRecipients(ob), [ob.ownerRole], { ob });
+  }
+
+  /** v4: the owner's recipients, unless the owner acknowledged (their acknowledgement stops the notices to them). */
+  ownerUnlessAcked(ob: Obligation): Recipient[] {
+    return ob.escalation?.ownerAckedAt !== undefined ? [] : this.ownerRecipients(ob);
+  }
+
+  /** v4, once overdue: the owner in person (an outside body's liaison too), unless they acknowledged. */
+  overdueOwner(ob: Obligation): Recipient[] {
+    if (ob.escalation?.ownerAckedAt !== undefined) return [];
+    const owner = ob.ownerId ? findPerson(this.plan, ob.ownerId) : undefined;
+    return owner ? [toRecipient(owner, ob.ownerRole)] : this.ownerRecipients(ob);
   }
 
   timeline(e: { action: string; by?: string; role?: Role; at: number; details: string }) {
@@ -906,7 +933,15 @@ class Draft {
     }
     // An assignment notice for an obligation met or waived in the same step would ask for something already done.
     const stillPending = (id?: string) => this.ctx.obligations.some((o) => o.id === id && o.status === 'pending');
-    effects.push(...this.notes.filter((n) => !(n.type === 'notify' && n.params.kind === 'assigned' && !stillPending(n.params.obligationId))));
+    const assigning = (k: NoticeKind) => k === 'assigned' || k === 'upgradeOwed' || k === 'summaryDue';
+    effects.push(...this.notes.filter((n) => !(n.type === 'notify' && assigning(n.params.kind) && !stillPending(n.params.obligationId))));
+    // v4: an escalation's next step is a timer of its own; met, acknowledged or run out, it is stopped
+    for (const ob of this.ctx.obligations) {
+      const was = before.get(ob.id)?.escalation?.next;
+      const now = ob.status === 'pending' ? ob.escalation?.next : undefined;
+      if (now !== undefined && now !== was) effects.push({ type: 'scheduleEscalation', params: escalationParams(this.ctx, ob)! });
+      else if (was !== undefined && now === undefined && before.get(ob.id)?.status === 'pending') effects.push({ type: 'cancelEscalation', params: { obligationId: ob.id } });
+    }
     const known = new Set(prev.outcomes.map((o) => o.id));
     for (const o of this.ctx.outcomes) if (!known.has(o.id)) effects.push({ type: 'recordOutcome', params: { finding: o } });
     // Queued reminders and overdue notices about an obligation no longer pending are not sent.
@@ -939,6 +974,16 @@ export function scheduleParams(ctx: IncidentContext, ob: Obligation): ScheduleDe
     .slice(ob.remindersSent);
   const summary = `${ob.id} (${label(OBLIGATION_LABELS, ob.kind, ctx.plan.language)}) due ${formatLocal(ctx.plan.timeZone, dueAt)} → ${ob.ownerName}`;
   return { obligationId: ob.id, dueAt, remindAt, firstReminderIndex: ob.remindersSent, summary };
+}
+
+/** v4: the timer for an obligation's next escalation step (none when its climb stopped or ran out). */
+export function escalationParams(ctx: IncidentContext, ob: Obligation): ScheduleEscalationParams | undefined {
+  const next = ob.escalation?.next;
+  if (next === undefined || ob.dueAt === null) return undefined;
+  const s = climb(ctx.plan, ob.ownerRole, ob.dueAt)[next];
+  if (!s) return undefined;
+  const what = s.kind === 'unacknowledged' ? 'nobody acknowledged' : `${s.kind} ${s.label}`;
+  return { obligationId: ob.id, step: next, at: s.at, summary: `escalation ${what}: ${ob.id} → ${s.roles.join(', ')}` };
 }
 
 // ───────────────────────────── start ─────────────────────────────
@@ -989,6 +1034,13 @@ export function startIncident(input: IncidentStart): Step {
     d.syncLines({ kind: 'start' });
   }
   applyGradeObligations(d);
+  if ((input.rulesVersion ?? 0) >= 4) {
+    // v4: the office knows of every new incident at once (the rule book's 24-hour watch reports to it)
+    const roles: Role[] = ['office', 'officeDirector'];
+    d.notify('newIncident', 'incident', `at=${idTime(discoveredAt)}`, resolveRecipients(input.plan, roles), roles, {
+      facts: { grade: empty.grade, discoveredBy: input.incident.discoveredBy, source: typeof input.incident.source === 'string' ? input.incident.source : (input.incident.source?.url ?? input.incident.source?.platform ?? '') },
+    });
+  }
   return d.finish(empty);
 }
 
@@ -1107,7 +1159,7 @@ function setGrade(d: Draft, grade: Grade, reasons: string[], source: 'metrics' |
 export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
   const out: string[] = [];
   switch (event.type) {
-    case 'REMINDER_DUE': case 'DEADLINE_DUE': case 'CANCEL': case 'READING_IGNORED': case 'DELIVERY_FAILED': case 'DELIVERY_RECOVERED':
+    case 'REMINDER_DUE': case 'DEADLINE_DUE': case 'ESCALATION_DUE': case 'CANCEL': case 'READING_IGNORED': case 'DELIVERY_FAILED': case 'DELIVERY_RECOVERED':
       return out;
     default: break;
   }
@@ -1224,6 +1276,35 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     case 'nameSubject': case 'draftReply': case 'approve': case 'handlingStep': case 'correctDiscovery': case 'startHandling':
     case 'nameDepartments':
       break;
+    case 'acknowledge': {
+      if ((ctx.rulesVersion ?? 0) < 4) {
+        out.push(`acknowledge: this incident runs under older rules (v${ctx.rulesVersion ?? 0}); acknowledging needs v4`);
+        break;
+      }
+      const id = event.payload.obligation;
+      const ob = ctx.obligations.find((o) => o.id === id);
+      if (!ob) {
+        out.push(`obligation: "${id}" is not an obligation of this incident (its ids are listed by show)`);
+        break;
+      }
+      if (ob.status !== 'pending') {
+        out.push(`obligation: ${id} is already ${ob.status}; there is nothing to acknowledge`);
+        break;
+      }
+      if (!by) break;
+      const esc = ob.escalation;
+      if (ob.ownerId !== '' && ob.ownerId === by.id) {
+        if (esc?.ownerAckedAt !== undefined) out.push(`by: ${by.id} (the owner) already acknowledged ${id}`);
+        break;
+      }
+      const above = rolesAbove(plan, ob.ownerRole);
+      if (!by.roles.some((r) => above.includes(r))) {
+        out.push(`by: ${by.id} is neither the owner of ${id} (${ob.ownerName}) nor on its escalation policy (roles ${above.join(', ')})`);
+      } else if (esc?.acked) {
+        out.push(`obligation: ${id}'s escalation was already acknowledged by ${esc.acked.name} (${esc.acked.personId})`);
+      }
+      break;
+    }
     default: assertNever(action);
   }
   return out;
@@ -1247,6 +1328,7 @@ const V3_ACTIONS: ActionName[] = ['nameSubject', 'draftReply', 'approve', 'handl
 
 /** Whether the incident's rules and plan have an action at all (v3 actions; a plan's approval, steps, subject, categories). */
 export function planAllows(ctx: IncidentContext, action: ActionName): boolean {
+  if (action === 'acknowledge') return (ctx.rulesVersion ?? 0) >= 4;
   // before v3 the first response waited for the assessment (研判预警 did not take it)
   if ((action === 'respond' || action === 'release') && ctx.stage === 'researchAndWarning') return (ctx.rulesVersion ?? 0) >= 3;
   if (!V3_ACTIONS.includes(action)) return true;
@@ -1459,7 +1541,7 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       ob.remindersSent = event.index + 1;
       // The reminder point is how long before the due time it was set for (a plan's "30m"), not when the timer ran.
       const before = formatDuration(ob.dueAt - (event.remindAt ?? event.at));
-      d.notify('reminder', ob.id, `before=${before},due=${idTime(ob.dueAt)}`, d.ownerRecipients(ob), [ob.ownerRole], { ob });
+      d.notify('reminder', ob.id, `before=${before},due=${idTime(ob.dueAt)}`, d.v4 ? d.ownerUnlessAcked(ob) : d.ownerRecipients(ob), [ob.ownerRole], { ob });
       break;
     }
     case 'DEADLINE_DUE': {
@@ -1468,9 +1550,41 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       ob.overdue = true;
       ob.flaggedAt = event.at;
       const owner = findPerson(c.plan, ob.ownerId);
-      const roles = escalationRoles(c.plan, ob.ownerRole);
-      d.notify('overdue', ob.id, `due=${idTime(ob.dueAt)}`, resolveRecipients(c.plan, roles, owner ? [{ person: owner, role: ob.ownerRole }] : []), [ob.ownerRole, ...roles], { ob });
+      if (d.v4) {
+        // the owner (unless they acknowledged), the policy's first step (unless someone above already acknowledged),
+        // and whoever the grade requires, whatever anyone acknowledged
+        const esc = ob.escalation ?? { sent: 0 };
+        const first = atDueRoles(c.plan, ob.ownerRole, c.grade);
+        const roles = [...new Set([...(esc.acked ? [] : first.climb), ...first.required])];
+        const recipients = [...d.overdueOwner(ob), ...resolveRecipients(c.plan, roles)].filter((r, i, all) => all.findIndex((x) => x.personId === r.personId) === i);
+        d.notify('overdue', ob.id, `due=${idTime(ob.dueAt)}`, recipients, roles, { ob, facts: first.required.length ? { required: first.required.join(',') } : {} });
+        ob.escalation = { ...esc, ...(esc.acked ? {} : { next: 0 }) };
+      } else {
+        const roles = escalationRoles(c.plan, ob.ownerRole);
+        d.notify('overdue', ob.id, `due=${idTime(ob.dueAt)}`, resolveRecipients(c.plan, roles, owner ? [{ person: owner, role: ob.ownerRole }] : []), [ob.ownerRole, ...roles], { ob });
+      }
       d.timeline({ action: 'overdue', at: event.at, details: `${ob.id} was due ${formatLocal(c.plan.timeZone, ob.dueAt)} (${ob.ownerName})` });
+      break;
+    }
+    case 'ESCALATION_DUE': {
+      const ob = c.obligations.find((o) => o.id === event.obligationId);
+      const esc = ob?.escalation;
+      if (!ob || !esc || ob.status !== 'pending' || ob.dueAt === null || esc.acked || esc.next !== event.step) break;
+      const steps = climb(c.plan, ob.ownerRole, ob.dueAt);
+      const s = steps[event.step];
+      if (!s || event.at < s.at) break;
+      const kind: NoticeKind = s.kind === 'unacknowledged' ? 'unacknowledged' : 'escalation';
+      const recipients = [...(s.kind === 'unacknowledged' ? [] : d.overdueOwner(ob)), ...resolveRecipients(c.plan, s.roles)]
+        .filter((r, i, all) => all.findIndex((x) => x.personId === r.personId) === i);
+      d.notify(kind, ob.id, `step=${event.step},due=${idTime(ob.dueAt)}`, recipients, s.roles, { ob, facts: { step: s.label, stepKind: s.kind } });
+      d.timeline({
+        action: kind, at: event.at,
+        details: s.kind === 'unacknowledged'
+          ? `${ob.id}: nobody acknowledged after the whole policy; told ${s.roles.join(', ')}`
+          : `${ob.id}: escalation ${s.kind} ${s.label} → ${s.roles.join(', ')}`,
+      });
+      ob.escalation = { ...esc, sent: esc.sent + 1, ...(event.step + 1 < steps.length ? { next: event.step + 1 } : { next: undefined }) };
+      if (ob.escalation.next === undefined) delete ob.escalation.next;
       break;
     }
     case 'CANCEL': {
@@ -1487,6 +1601,14 @@ export function applyEvent(prev: IncidentContext, event: IncidentEvent): Step {
       const rest = (c.undelivered ?? []).filter((u) => u.noticeId !== event.noticeId);
       c.undelivered = [...rest, { noticeId: event.noticeId, kind: event.kind, obligationId: event.obligationId, reason: event.reason, at: event.at }];
       d.timeline({ action: 'undelivered', at: event.at, details: `notice ${event.noticeId} not delivered: ${event.reason}` });
+      // v4: the office is told (by the channels that still work); a failure about a failure notice is not told again
+      if (d.v4 && event.kind !== 'deliveryFailed') {
+        const roles: Role[] = ['office', 'officeDirector'];
+        const ob = c.obligations.find((o) => o.id === event.obligationId);
+        d.notify('deliveryFailed', event.noticeId, `at=${idTime(event.at)}`, resolveRecipients(c.plan, roles), roles, {
+          ...(ob ? { ob } : {}), facts: { notice: event.noticeId, noticeKind: event.kind, reason: event.reason },
+        });
+      }
       break;
     }
     case 'DELIVERY_RECOVERED': {
@@ -1809,6 +1931,31 @@ function applyAction(d: Draft, event: ActionEvent) {
     }
     case 'startHandling': {
       log(`graded handling begins (${label(GRADE_LABELS, c.grade, 'zh')})${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      break;
+    }
+    case 'acknowledge': {
+      const ob = c.obligations.find((o) => o.id === event.payload.obligation)!;
+      const person = findPerson(plan, by)!;
+      const esc: EscalationState = ob.escalation ?? { sent: 0 };
+      const owner = ob.ownerId === by;
+      const actingAs = owner ? ob.ownerRole : person.roles.find((r) => rolesAbove(plan, ob.ownerRole).includes(r))!;
+      if (owner) ob.escalation = { ...esc, ownerAckedAt: at };
+      else {
+        const { next: _stopped, ...rest } = esc;
+        ob.escalation = { ...rest, acked: { personId: person.id, name: person.name, role: actingAs, at } };
+      }
+      d.timeline({
+        action: 'acknowledge', by, role: actingAs, at,
+        details: owner
+          ? `${ob.id}: acknowledged by its owner (reminders to the owner stop; the obligation is still owed)${event.payload.note ? `: ${event.payload.note}` : ''}`
+          : `${ob.id}: acknowledged by ${person.name} (${actingAs}); the escalation stops, the obligation is still owed${event.payload.note ? `: ${event.payload.note}` : ''}`,
+      });
+      const params: AcknowledgementParams = {
+        id: `${c.incident.id}/${ob.id}/ack/${person.id}`, incidentId: c.incident.id, unitId: plan.unit.id, obligationId: ob.id,
+        personId: person.id, personName: person.name, role: actingAs, scope: owner ? 'owner' : 'policy', at,
+        ...(event.payload.note ? { note: event.payload.note } : {}),
+      };
+      d.notes.push({ type: 'recordAcknowledgement', params });
       break;
     }
     default: assertNever(event);

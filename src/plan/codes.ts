@@ -66,8 +66,20 @@ export const ACTIONS = [
   'finding', 'commend', 'dismiss', 'withdraw',
   // v3: the 涉事主体 named per incident, the reply's approval, the grade's handling steps, corrections, graded handling
   'nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling', 'nameDepartments',
+  // v4: a person acknowledges an obligation's notices (never meets it)
+  'acknowledge',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
+
+/**
+ * What a notice is about. v4 adds the new incident, the escalation steps and the end of the climb, the upgrade
+ * report owed, the summary due and a notice that could not be delivered.
+ */
+export const NOTICE_KINDS = [
+  'assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing', 'approval',
+  'newIncident', 'escalation', 'unacknowledged', 'upgradeOwed', 'summaryDue', 'deliveryFailed',
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export const LANGUAGES = ['zh', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -115,6 +115,11 @@ export const actionSchemas = {
   startHandling: z.object({ ...base }).strict(),
   /** name the related departments the reporting section notifies (通报, 000 篇三 §四(二)): one line each */
   nameDepartments: z.object({ ...base, departments: z.array(personId).min(1, 'name at least one department') }).strict(),
+  /**
+   * v4: acknowledge an obligation's notices (an id from `show`). The owner's acknowledgement stops the reminders to
+   * the owner; one by someone above the owner on the escalation policy stops the climb. Never meets the obligation.
+   */
+  acknowledge: z.object({ ...base, obligation: z.string().min(1, 'must name an obligation (an id from show)'), note: z.string().trim().max(500).optional() }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };

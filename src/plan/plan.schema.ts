@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIONS, GRADES, LANGUAGES, OBLIGATION_KINDS, ROLES, type ActionName, type Role } from './codes';
+import { ACTIONS, GRADES, LANGUAGES, NOTICE_KINDS, OBLIGATION_KINDS, ROLES, type ActionName, type Role } from './codes';
 import { parseDuration } from './duration';
 import { BUSINESS_END_RE } from './calendar';
 import { isValidTimeZone } from './time-zone';
@@ -16,6 +16,11 @@ export const durationText = z
   .refine((s) => parseDuration(s) !== undefined && parseDuration(s)! > 0, {
     message: 'must be a positive duration such as "30m", "2h", "1d" or "1h30m"',
   });
+
+/** "0m" (at once) or a positive duration */
+const zeroOrDuration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration such as "0m", "30m", "2h" or "1h30m"' });
 
 const person = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
@@ -267,6 +272,8 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   startHandling: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup', 'department'],
   // the reporting section names them, or the office does
   nameDepartments: ['monitor', 'department', 'office', 'officeDirector'],
+  // anyone may try: the obligation's owner, or a role on its escalation policy (refusals check it)
+  acknowledge: [...ROLES],
 };
 
 export const planSchema = z
@@ -324,6 +331,46 @@ export const planSchema = z
     reminders: z.array(durationText).default([]),
     /** who else is told when an obligation owned by a role passes its deadline */
     escalation: z.partialRecord(role, z.array(role)),
+    /**
+     * v4 (a default: the seeds are silent on how notices climb): after an obligation's due time its notices climb
+     * these steps until it is met or someone above its owner acknowledges; then repeat at `repeatEvery`, up to
+     * `repeatLimit` times; then `unacknowledgedTo` is told that nobody acknowledged. `required`: roles told at the due
+     * time by grade whatever anyone acknowledged. Absent: one step at the due time to the owner's `escalation` chain.
+     */
+    escalationPolicy: z
+      .object({
+        steps: z.array(z.object({ after: zeroOrDuration, roles: z.array(role).min(1) }).strict()).min(1),
+        repeatEvery: durationText.optional(),
+        repeatLimit: z.number().int().min(0).max(48).default(0),
+        required: z.partialRecord(grade, z.array(role).min(1)).default({}),
+        unacknowledgedTo: z.array(role).min(1).optional(),
+        source: z.string().min(1).default('default: escalation until acknowledged (the seeds are silent)'),
+      })
+      .strict()
+      .superRefine((p, ctx) => {
+        const afters = p.steps.map((s) => parseDuration(s.after) ?? 0);
+        afters.forEach((a, i) => {
+          if (i > 0 && a <= afters[i - 1]) ctx.addIssue({ code: 'custom', path: ['steps', i, 'after'], message: 'each step must come after the one before it' });
+        });
+        if (p.repeatLimit > 0 && !p.repeatEvery) ctx.addIssue({ code: 'custom', path: ['repeatEvery'], message: 'needed when repeatLimit is above 0' });
+      })
+      .optional(),
+    /**
+     * v4: which configured channels (by name; their settings and secrets live in the worker's delivery config) carry
+     * which notice kinds. `hours`: only in these local hours (e.g. a voice call at night); `bindingOnly`: only about
+     * binding obligations. Absent: the worker's channels reach everyone for every kind.
+     */
+    delivery: z
+      .object({
+        routes: z.array(z.object({
+          channel: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a channel name of lower-case letters, digits and "-"'),
+          kinds: z.array(z.enum(NOTICE_KINDS)).min(1).optional(),
+          bindingOnly: z.boolean().default(false),
+          hours: z.object({ from: z.string().regex(BUSINESS_END_RE, 'must be "HH:MM"'), to: z.string().regex(BUSINESS_END_RE, 'must be "HH:MM"') }).strict().optional(),
+        }).strict()).min(1),
+      })
+      .strict()
+      .optional(),
     /** the role answerable for each obligation */
     owners: z.partialRecord(z.enum(OBLIGATION_KINDS), role),
     permissions: z.partialRecord(z.enum(ACTIONS), z.array(role).min(1)).default({}),

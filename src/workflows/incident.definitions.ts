@@ -67,4 +67,6 @@ export const PATCHES = {
   v2: 'v2-day-counting',
   /** report lines per reporter and recipient, scope of major-only plans, assessed grades, approval and handling steps */
   v3: 'v3-report-lines',
+  /** escalation until acknowledged (timers after the due time), the acknowledge action, the new notice kinds */
+  v4: 'v4-escalation',
 } as const;

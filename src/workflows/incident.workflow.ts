@@ -8,8 +8,8 @@ import type { IncidentActivities, StepRecords } from '../activities/incident.act
 import { ACTIONS, assertNever, type ActionName } from '../plan/codes';
 import { incidentMachine, type IncidentSnapshot } from '../machines/incident.machine';
 import { prepareAction, prepareMetrics, type Prepared } from '../machines/commands';
-import { scheduleParams, type Effect, type IncidentEvent } from '../machines/incident.rules';
-import type { ScheduleDeadlineParams } from '../machines/effects';
+import { escalationParams, scheduleParams, type Effect, type IncidentEvent } from '../machines/incident.rules';
+import type { ScheduleDeadlineParams, ScheduleEscalationParams } from '../machines/effects';
 import { earliestDue, nextDeadline, overdueBy, overdueCount, toMarkdown, toStatus, type IncidentStatus } from '../machines/status';
 import type { MetricsUpdate } from '../plan/incident.schema';
 import {
@@ -43,7 +43,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const v2 = v1 && input.calendar !== undefined && patched(PATCHES.v2);
   // v3 builds on v2 (its rules need the holiday data too)
   const v3 = v2 && patched(PATCHES.v3);
-  const rules = v3 ? 3 : v2 ? 2 : v1 ? 1 : 0;
+  // v4 adds escalation timers after a due time; an incident resumed from an older context keeps its rules
+  const v4 = v3 && patched(PATCHES.v4);
+  const rules = v4 ? 4 : v3 ? 3 : v2 ? 2 : v1 ? 1 : 0;
   let snapshot: IncidentSnapshot;
   const timers = new Map<string, CancellationScope>();
   const queue: Array<() => Promise<void>> = [];
@@ -77,6 +79,23 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       });
   }
 
+  /** v4: one timer per overdue obligation for its next escalation step (keyed apart from its deadline timer) */
+  function runEscalation(p: ScheduleEscalationParams) {
+    const key = `escalation:${p.obligationId}`;
+    timers.get(key)?.cancel();
+    const scope = new CancellationScope();
+    timers.set(key, scope);
+    scope
+      .run(async () => {
+        if (p.at > Date.now()) await sleep(p.at - Date.now(), { summary: p.summary });
+        if (timers.get(key) === scope) timers.delete(key);
+        apply({ type: 'ESCALATION_DUE', obligationId: p.obligationId, step: p.step, at: Date.now() });
+      })
+      .catch((err) => {
+        if (!isCancellation(err)) throw err;
+      });
+  }
+
   function enqueue(work: () => Promise<void>) {
     enqueued += 1;
     queue.push(work);
@@ -84,6 +103,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   function execute(actions: Action[]) {
     const step: StepRecords = { findings: [], notices: [], settled: [] };
+    const acknowledgements: NonNullable<StepRecords['acknowledgements']> = [];
     for (const a of actions) {
       const e = a as unknown as Effect | { type: string };
       switch (e.type) {
@@ -118,13 +138,23 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         // The v0 interpretation had no such writes: its histories must not gain commands.
         case 'settleNotices': if (v1) step.settled.push((e as Extract<Effect, { type: 'settleNotices' }>).params); break;
         case 'recordEnding': if (v1) step.ending = (e as Extract<Effect, { type: 'recordEnding' }>).params; break;
+        // v4 effects (only a v4 context emits them)
+        case 'scheduleEscalation': runEscalation((e as Extract<Effect, { type: 'scheduleEscalation' }>).params); break;
+        case 'cancelEscalation': {
+          const key = `escalation:${(e as Extract<Effect, { type: 'cancelEscalation' }>).params.obligationId}`;
+          timers.get(key)?.cancel();
+          timers.delete(key);
+          break;
+        }
+        case 'recordAcknowledgement': acknowledgements.push((e as Extract<Effect, { type: 'recordAcknowledgement' }>).params); break;
         default:
           // xstate's own bookkeeping actions (assign, enqueue) were already applied by transition().
           if (e.type.startsWith('xstate.')) break;
           return assertNever(e as never);
       }
     }
-    if (step.findings.length || step.notices.length || step.settled.length || step.ending) {
+    if (acknowledgements.length) step.acknowledgements = acknowledgements;
+    if (step.findings.length || step.notices.length || step.settled.length || step.ending || acknowledgements.length) {
       const summary = `record: ${step.findings.length} finding(s), ${step.notices.length} notice(s)${step.ending ? `, ${step.ending.ending}` : ''}`;
       enqueue(async () => {
         await recordStep.executeWithOptions({ startToCloseTimeout: '30s', summary }, [step]);
@@ -195,6 +225,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     snapshot = incidentMachine.resolveState({ value: input.resume.stage as never, context });
     for (const ob of snapshot.context.obligations) {
       if (ob.status === 'pending' && ob.dueAt !== null && !ob.overdue) runTimer(scheduleParams(snapshot.context, ob));
+      // (only a v4 context has escalation state)
+      const esc = ob.status === 'pending' ? escalationParams(snapshot.context, ob) : undefined;
+      if (esc) runEscalation(esc);
     }
     publish();
   } else {

@@ -841,6 +841,10 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
       case 'nameDepartments': {
         return { ...base(by()), departments: departments.length ? [...new Set([pick(departments, st.a), pick(departments, st.a >> 2)])] : [pick(people, st.a)] };
       }
+      case 'acknowledge': {
+        const obs = c.obligations;
+        return { ...base(by()), obligation: obs.length ? pick(obs, st.a).id : 'none' };
+      }
       default: {
         const never: never = name;
         return never;

@@ -39,6 +39,8 @@ const PAYLOADS: { [K in ActionName]: ActionPayloadInputs[K] } = {
   correctDiscovery: { by: 'off', discoveredBy: 'mon2', reason: '登记有误' },
   startHandling: { by: 'off' },
   nameDepartments: { by: 'off', departments: ['dep'] },
+  // v4: refused for an incident under older rules
+  acknowledge: { by: 'dir', obligation: 'firstReport' },
 };
 
 const ev = (name: ActionName, at = T0 + 6 * HOUR) => actionEvent(name, PAYLOADS[name] as never, at);

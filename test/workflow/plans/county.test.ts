@@ -41,7 +41,8 @@ describe('000 篇五 §五(二) on the server: the 涉事主体 reports to three
       expect(rows).toHaveLength(1);
       return rows;
     });
-    expect(persons(overdue)).toEqual(['chen.lei:department', `${DIRECTOR}:officeDirector`, `${OFFICE}:office`]);
+    // (v4: a 特别重大 overdue line reaches the principal leader too, whoever acknowledges)
+    expect(persons(overdue)).toEqual(['chen.lei:department', `${DIRECTOR}:officeDirector`, 'zhang.weidong:principalLeader', `${OFFICE}:office`]);
     expect((await hx.outcomes(id)).filter((f) => f.kind !== 'onTime')).toEqual([]);
 
     await hx.sleepUntil(t0 + 90 * MIN);
