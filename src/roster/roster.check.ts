@@ -96,10 +96,18 @@ export function formatDays(days: readonly Day[]): string {
 }
 
 const KIND_WORDS: Record<DayKind, string> = { every: 'days', working: 'working days', rest: 'rest days' };
+const KIND_WORDS_ZH: Record<DayKind, string> = { every: '每天', working: '工作日', rest: '休息日' };
+const DAY_NAMES_ZH: Record<Day, string> = { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' };
 
-/** "on working days (Mon–Fri) between 02:00 and 08:00 after a rest day" */
-export function describeGap(g: CoverageGap): string {
+/** "on working days (Mon–Fri) between 02:00 and 08:00 after a rest day" · "工作日（周一–周五）02:00–08:00（前一天为休息日）" */
+export function describeGap(g: CoverageGap, lang: 'zh' | 'en' = 'en'): string {
   const days = formatDays(g.days);
+  if (lang === 'zh') {
+    const zhDays = days.replace(/Mon|Tue|Wed|Thu|Fri|Sat|Sun/g, (d) => DAY_NAMES_ZH[d.toLowerCase() as Day]).replace(/, /g, '、');
+    const on = g.dayKind === 'every' ? (zhDays || '每天') : `${KIND_WORDS_ZH[g.dayKind]}${zhDays ? `（${zhDays}）` : ''}`;
+    const after = g.after ? `（前一天为${g.after === 'working' ? '工作日' : '休息日'}）` : '';
+    return `${on} ${g.from}–${g.to}${after}`;
+  }
   const on = g.dayKind === 'every' ? (days ? `on ${days}` : 'on every day') : days ? `on ${KIND_WORDS[g.dayKind]} (${days})` : `on every ${KIND_WORDS[g.dayKind].replace(/s$/, '')}`;
   const after = g.after ? ` after a ${g.after === 'working' ? 'working day' : 'rest day'}` : '';
   return `${on} between ${g.from} and ${g.to}${after}`;
