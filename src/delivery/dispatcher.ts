@@ -1,7 +1,54 @@
 import type { NoticeParams, Recipient } from '../machines/effects';
+import type { Role } from '../plan/codes';
+import { localOffsetMs } from '../plan/time-zone';
 import { deliveryId, type DeliveryRow, type Ledger, type NoticeRow } from '../activities/ledger';
-import type { DeliveryChannel } from './channels/channel';
+import { DeliveryError, type DeliveryChannel, type OutgoingMessage } from './channels/channel';
 import { renderNotice, type LegacyText } from './render';
+
+/** The channel name of a delivery no channel could make (a person without a usable contact). */
+export const NO_CHANNEL = 'none';
+
+const dedupe = (people: Recipient[]): Recipient[] => people.filter((r, i) => people.findIndex((x) => x.personId === r.personId) === i);
+
+/** Is `at` within local hours from–to in the zone (to ≤ from: the span crosses midnight, e.g. 22:00–07:00)? */
+export function withinHours(timeZone: string, at: number, from: string, to: string): boolean {
+  const local = new Date(at + localOffsetMs(timeZone, at));
+  const m = local.getUTCHours() * 60 + local.getUTCMinutes();
+  const [fh, fm] = from.split(':').map(Number);
+  const [th, tm] = to.split(':').map(Number);
+  const a = fh * 60 + fm;
+  const b = th * 60 + tm;
+  return a < b ? m >= a && m < b : m >= a || m < b;
+}
+
+/**
+ * Per-receiver rates (a robot's group, an address, a number): a sliding window of send times per channel and
+ * receiver. In memory: each dispatcher process keeps its own (a receiver shared by several processes gets each one's rate).
+ */
+export class Throttle {
+  private readonly sent = new Map<string, number[]>();
+
+  /** How long until one more message may go to this receiver (0: now). */
+  wait(c: DeliveryChannel, receiver: string, now: number): number {
+    if (!c.rate) return 0;
+    const times = this.recent(c, receiver, now);
+    return times.length < c.rate.limit ? 0 : times[0] + c.rate.windowMs - now;
+  }
+
+  take(c: DeliveryChannel, receiver: string, now: number) {
+    if (!c.rate) return;
+    const times = this.recent(c, receiver, now);
+    times.push(now);
+    this.sent.set(`${c.name}\u0000${receiver}`, times);
+  }
+
+  private recent(c: DeliveryChannel, receiver: string, now: number): number[] {
+    const key = `${c.name}\u0000${receiver}`;
+    const times = (this.sent.get(key) ?? []).filter((t) => t > now - c.rate!.windowMs);
+    this.sent.set(key, times);
+    return times;
+  }
+}
 
 /**
  * The dispatcher: drains the notices incidents recorded, apart from every update. Each round it claims the
@@ -24,10 +71,21 @@ export interface DispatcherOptions {
   backoff?: { initialMs: number; factor: number; maxMs: number };
   /** give up on a notice this long after it was recorded */
   giveUpAfterMs?: number;
+  /**
+   * Who is on duty in a role now (the plan's duty roster, 值班表): person ids, or undefined when the role is not
+   * rostered. A notice's recipients in a rostered role are narrowed to those on duty when it is sent.
+   */
+  onDuty?: (planId: string, role: Role, at: number) => Promise<string[] | undefined>;
   /** told when a notice finally failed, and when a re-driven one got through */
   onFailed?: (notice: NoticeRow, reason: string) => Promise<void>;
   onRecovered?: (notice: NoticeRow) => Promise<void>;
   log?: (message: string, meta?: Record<string, unknown>) => void;
+}
+
+/** A destination for one notice on one channel, with the people it reaches. */
+interface Planned {
+  row: DeliveryRow;
+  people: Recipient[];
 }
 
 export const DEFAULT_BACKOFF = { initialMs: 5_000, factor: 2, maxMs: 15 * 60_000 };
@@ -36,6 +94,7 @@ export const DEFAULT_GIVE_UP_AFTER_MS = 6 * 3600_000;
 const errorText = (err: unknown): string => (err instanceof Error ? err.message || err.name : String(err));
 
 export class Dispatcher {
+  private readonly throttle = new Throttle();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -82,43 +141,102 @@ export class Dispatcher {
     return claimed.length;
   }
 
-  /** Every destination of the notice over every channel that reaches it, created now (who is addressed now). */
-  destinations(n: NoticeRow, now: number): DeliveryRow[] {
-    const rows: DeliveryRow[] = [];
-    const seen = new Set<string>();
-    for (const r of n.notice.recipients as Recipient[]) {
-      if (seen.has(r.personId)) continue;
-      seen.add(r.personId);
-      for (const c of this.o.channels) {
+  /** Whether a plan's routes let this channel carry this notice now (kinds, binding only, local hours). */
+  routed(n: NoticeParams, c: DeliveryChannel, now: number): boolean {
+    const routes = n.routes;
+    if (!routes) return true;
+    const r = routes.find((x) => x.channel === c.name);
+    if (!r) return false;
+    if (r.kinds && !r.kinds.includes(n.kind)) return false;
+    if (r.bindingOnly && !n.binding) return false;
+    if (r.hours && !withinHours(n.incident.timeZone, now, r.hours.from, r.hours.to)) return false;
+    return true;
+  }
+
+  /** The recipients as of sending: a rostered role's holders narrowed to those on duty (the named owner always stays). */
+  async addressed(n: NoticeParams, now: number): Promise<{ people: Recipient[]; rosterGaps: Role[] }> {
+    const all = dedupe(n.recipients as Recipient[]);
+    if (!this.o.onDuty) return { people: all, rosterGaps: [] };
+    const byRole = new Map<Role, Recipient[]>();
+    for (const r of all) byRole.set(r.role, [...(byRole.get(r.role) ?? []), r]);
+    const out: Recipient[] = [];
+    const rosterGaps: Role[] = [];
+    for (const [role, people] of byRole) {
+      const duty = await this.o.onDuty(n.incident.planId, role, now);
+      if (duty === undefined) {
+        out.push(...people);
+        continue;
+      }
+      const kept = people.filter((p) => duty.includes(p.personId) || p.personId === n.owner?.personId);
+      // nobody of the role on duty (a gap in the roster): everyone who holds it is told, and the gap is logged
+      if (!kept.some((p) => p.personId !== n.owner?.personId)) rosterGaps.push(role);
+      out.push(...(kept.length && !rosterGaps.includes(role) ? kept : people));
+    }
+    return { people: dedupe(out), rosterGaps };
+  }
+
+  /** Every destination of the notice over every channel that carries it, for the people addressed now. */
+  destinations(n: NoticeRow, people: Recipient[], now: number): { planned: Planned[]; unreachable: Recipient[] } {
+    const notice = n.notice as NoticeParams;
+    const planned: Planned[] = [];
+    const reached = new Set<string>();
+    const row = (destination: string, c: DeliveryChannel, name: string, personId?: string, address?: string): DeliveryRow => ({
+      id: deliveryId(n.id, destination, c.name), noticeId: n.id, incidentId: n.incidentId, destination, ...(personId ? { personId } : {}),
+      personName: name, channel: c.name, ...(address ? { address } : {}), status: 'pending', attempts: 0, createdAt: now,
+    });
+    for (const c of this.o.channels) {
+      if (!this.routed(notice, c, now)) continue;
+      if (c.mode === 'group') {
+        const members = c.members?.(people) ?? [];
+        if (!members.length) continue;
+        members.forEach((m) => reached.add(m.personId));
+        planned.push({ row: row(`group=${c.name}`, c, members.map((m) => m.name).join('、')), people: members });
+        continue;
+      }
+      for (const r of people) {
         const address = c.addressOf(r);
         if (address === undefined) continue;
-        const destination = `person=${r.personId}`;
-        rows.push({
-          id: deliveryId(n.id, destination, c.name), noticeId: n.id, incidentId: n.incidentId, destination, personId: r.personId,
-          personName: r.name, channel: c.name, ...(address ? { address } : {}), status: 'pending', attempts: 0, createdAt: now,
-        });
+        reached.add(r.personId);
+        planned.push({ row: row(`person=${r.personId}`, c, r.name, r.personId, address), people: [r] });
       }
     }
-    return rows;
+    return { planned, unreachable: people.filter((p) => !reached.has(p.personId)) };
   }
 
   private async send(n: NoticeRow) {
     const now = this.clock();
     const backoff = this.o.backoff ?? DEFAULT_BACKOFF;
     const attempts = n.attempts + 1;
-    const wanted = this.destinations(n, now);
-    if (wanted.length === 0) {
+    const notice = n.notice as NoticeParams & Partial<LegacyText>;
+    const { people, rosterGaps } = await this.addressed(notice, now);
+    if (rosterGaps.length) this.o.log?.('nobody on duty in the roster; every holder is told', { noticeId: n.id, roles: rosterGaps });
+    const { planned, unreachable } = this.destinations(n, people, now);
+    if (planned.length === 0) {
       await this.fail(n, attempts, 'no recipient has a channel that reaches them');
       return;
     }
-    const deliveries = await this.o.ledger.ensureDeliveries(wanted);
+    // A person no channel reaches is a failed delivery of its own, visible beside the others.
+    const missing: DeliveryRow[] = unreachable.map((p) => ({
+      id: deliveryId(n.id, `person=${p.personId}`, NO_CHANNEL), noticeId: n.id, incidentId: n.incidentId, destination: `person=${p.personId}`,
+      personId: p.personId, personName: p.name, channel: NO_CHANNEL, status: 'pending', attempts: 0, createdAt: now,
+    }));
+    const deliveries = await this.o.ledger.ensureDeliveries([...planned.map((p) => p.row), ...missing]);
+    const peopleOf = new Map(planned.map((p) => [p.row.id, p.people]));
     // Rendered once per attempt, at the time of sending.
-    const { subject, text } = renderNotice(n.notice as NoticeParams & Partial<LegacyText>, now);
+    const { subject, text, short } = renderNotice(notice, now);
     const byName = new Map(this.o.channels.map((c) => [c.name, c]));
     let nextAttemptAt: number | undefined;
     let lastError: string | undefined;
     for (const d of deliveries) {
-      if (d.status === 'delivered') continue;
+      if (d.status === 'delivered' || d.status === 'superseded') continue;
+      if (d.channel === NO_CHANNEL) {
+        if (d.status !== 'failed' || d.lastError === undefined) {
+          await this.o.ledger.updateDelivery(d.id, { status: 'failed', lastError: `no channel reaches ${d.personName} (${d.personId}): add a contact to the plan or a route` });
+          d.status = 'failed';
+        }
+        continue;
+      }
+      if (d.status === 'failed') continue;
       if (d.nextAttemptAt !== undefined && d.nextAttemptAt > now) {
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, d.nextAttemptAt);
         lastError ??= d.lastError;
@@ -128,20 +246,38 @@ export class Dispatcher {
       if (!channel) {
         lastError = `channel ${d.channel} is no longer configured`;
         await this.o.ledger.updateDelivery(d.id, { status: 'failed', lastError });
+        d.status = 'failed';
         continue;
       }
+      // Throttled per receiver: a burst waits its turn (not an attempt), never dropped.
+      const wait = this.throttle.wait(channel, channel.receiverKey(d), now);
+      if (wait > 0) {
+        await this.o.ledger.updateDelivery(d.id, { status: 'pending', nextAttemptAt: now + wait });
+        nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, now + wait);
+        continue;
+      }
+      const message: OutgoingMessage = {
+        deliveryId: d.id, noticeId: n.id, incidentId: n.incidentId, kind: notice.kind, destination: d.destination, address: d.address,
+        people: peopleOf.get(d.id) ?? people.filter((p) => p.personId === d.personId), subject, text, short,
+        language: notice.incident?.language ?? 'zh', binding: notice.binding ?? false, sentAt: now,
+      };
       try {
-        await channel.deliver({
-          deliveryId: d.id, noticeId: n.id, incidentId: n.incidentId, kind: n.notice.kind, destination: d.destination, address: d.address,
-          people: (n.notice.recipients as Recipient[]).filter((r) => r.personId === d.personId), subject, text, short: subject,
-          language: n.notice.incident?.language ?? 'zh', binding: false, sentAt: now,
-        });
+        this.throttle.take(channel, channel.receiverKey(d), now);
+        await channel.deliver(message);
         await this.o.ledger.updateDelivery(d.id, { status: 'delivered', attempts: d.attempts + 1, deliveredAt: this.clock(), subject, text, lastError: undefined, nextAttemptAt: undefined });
         d.status = 'delivered';
       } catch (err) {
+        const permanent = err instanceof DeliveryError && !err.retryable;
         lastError = `${d.channel} → ${d.personName}: ${errorText(err)}`;
-        const wait = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** d.attempts);
-        const next = now + wait;
+        if (permanent) {
+          await this.o.ledger.updateDelivery(d.id, { status: 'failed', attempts: d.attempts + 1, lastError, subject, text });
+          d.status = 'failed';
+          this.o.log?.('delivery refused for good', { deliveryId: d.id, error: lastError });
+          continue;
+        }
+        const asked = err instanceof DeliveryError ? err.retryAfterMs ?? 0 : 0;
+        const pause = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** d.attempts));
+        const next = now + pause;
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, next);
         await this.o.ledger.updateDelivery(d.id, { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: next, lastError, subject, text });
         this.o.log?.('delivery failed; will retry', { deliveryId: d.id, error: lastError, nextAttemptAt: new Date(next).toISOString() });
@@ -153,9 +289,15 @@ export class Dispatcher {
       for (const d of all) if (d.status !== 'delivered' && d.status !== 'superseded') await this.o.ledger.updateDelivery(d.id, { status: 'superseded' });
       return;
     }
-    if (all.every((d) => d.status === 'delivered')) {
-      await this.o.ledger.updateNotice(n.id, { status: 'delivered', attempts, deliveredAt: this.clock() });
-      if (n.lastError !== undefined && n.attempts > 0 && this.o.onRecovered && (await this.wasReportedFailed(n))) await this.o.onRecovered(n);
+    const open = all.filter((d) => d.status === 'pending');
+    if (open.length === 0) {
+      const failed = all.filter((d) => d.status === 'failed');
+      if (failed.length === 0) {
+        await this.o.ledger.updateNotice(n.id, { status: 'delivered', attempts, deliveredAt: this.clock() });
+        if (n.lastError !== undefined && n.attempts > 0 && this.o.onRecovered && (await this.wasReportedFailed(n))) await this.o.onRecovered(n);
+      } else {
+        await this.fail(n, attempts, failed.map((d) => d.lastError ?? `${d.channel} → ${d.personName}`).join('; '));
+      }
       return;
     }
     if (now - n.createdAt >= (this.o.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS)) {

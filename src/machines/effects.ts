@@ -6,6 +6,14 @@ import type { Ending, Grade, NoticeKind, ObligationKind, OutcomeKind, Role } fro
  * (the dispatcher), from the structured notices recorded here.
  */
 
+/** A plan's route: which configured channel carries which notice kinds, about binding obligations only, in which local hours. */
+export interface DeliveryRoute {
+  channel: string;
+  kinds?: NoticeKind[];
+  bindingOnly?: boolean;
+  hours?: { from: string; to: string };
+}
+
 /** One person a notice goes to, resolved from a role through the plan when the notice was recorded. */
 export interface Recipient {
   personId: string;
@@ -42,6 +50,8 @@ export interface NoticeParams {
   binding?: boolean;
   /** v4: the report line it is about: who owes whom */
   line?: { label: string; toName: string };
+  /** v4: the plan's delivery routes (which channels carry which kinds, when), copied from the plan */
+  routes?: DeliveryRoute[];
   /** what the message needs beyond the above (the regrade's grades and reason, a referral's body) */
   facts: Record<string, string | number | boolean>;
   /** what a person needs to render it in their terms */

@@ -838,6 +838,7 @@ class Draft {
       owner: ob ? { personId: ob.ownerId, name: ob.ownerName, role: ob.ownerRole } : undefined,
       roles, recipients, facts: extra.facts ?? {},
       ...(this.v4 && ob ? { binding: bindingOfObligation(this.plan, ob) === 'binding', ...(ob.line ? { line: { label: ob.line.label, toName: ob.line.toName } } : {}) } : {}),
+      ...(this.v4 && this.plan.delivery ? { routes: this.plan.delivery.routes } : {}),
       incident: { title: c.incident.title, unitName: this.plan.unit.name, timeZone: this.plan.timeZone, language: this.plan.language, planId: this.plan.id },
       createdAt: this.now,
     };
