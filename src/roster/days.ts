@@ -2,7 +2,6 @@
  * Days of the week and local wall-clock times for duty rosters (值班表). Pure: no clock, no I/O, no holiday
  * package — safe in workflow code.
  */
-import { localOffsetMs } from '../plan/time-zone';
 
 /** Days of the week as a roster names them, indexed like Date#getUTCDay (0 = Sunday). */
 export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -73,7 +72,30 @@ export function dayOf(date: string): Day {
 export function localInstant(timeZone: string, date: string, minutes: number): number {
   const [y, m, d] = date.split('-').map(Number);
   const asUtc = Date.UTC(y, m - 1, d, 0, minutes);
-  let guess = asUtc - localOffsetMs(timeZone, asUtc);
-  guess = asUtc - localOffsetMs(timeZone, guess);
+  let guess = asUtc - offsetMs(timeZone, asUtc);
+  guess = asUtc - offsetMs(timeZone, guess);
   return guess;
+}
+
+/** One formatter per zone: a roster's instants are worked out by the thousand (a year's timeline). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at an instant, in ms (as src/plan/time-zone.ts localOffsetMs, with the formatter kept). */
+export function offsetMs(timeZone: string, at: number): number {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of fmt.formatToParts(new Date(at))) parts[p.type] = p.value;
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return asUtc - Math.floor(at / 1000) * 1000;
+}
+
+/** The local date (YYYY-MM-DD) of an instant in a zone. */
+export function localDateOf(timeZone: string, at: number): string {
+  return new Date(at + offsetMs(timeZone, at)).toISOString().slice(0, 10);
 }

@@ -18,8 +18,7 @@
  */
 import { arrangementYear, type CalendarSlice } from '../plan/calendar';
 import type { Role } from '../plan/codes';
-import { localDate } from '../plan/time-zone';
-import { addDays, dayOf, localInstant, shiftSpan } from './days';
+import { addDays, dayOf, localDateOf as localDate, localInstant, shiftSpan } from './days';
 import type { Override, RoleRoster, Roster } from './roster.schema';
 
 export type Post = 'A' | 'B';
