@@ -179,7 +179,8 @@ function coverageGaps(roster: Roster, role: Role, entry: RoleRoster, errors: Set
     }
   }
   const kindRank: Record<DayKind, number> = { every: 0, working: 1, rest: 2 };
-  return out.sort((a, b) => kindRank[a.dayKind] - kindRank[b.dayKind] || a.from.localeCompare(b.from) || (a.after ?? '').localeCompare(b.after ?? ''));
+  const firstDay = (g: CoverageGap) => WEEK_ORDER.indexOf(g.days[0]);
+  return out.sort((a, b) => kindRank[a.dayKind] - kindRank[b.dayKind] || firstDay(a) - firstDay(b) || a.from.localeCompare(b.from) || (a.after ?? '').localeCompare(b.after ?? ''));
 }
 
 /** Coverage, overlaps and other doubts about a valid roster; `plan` adds the checks that need its people. */
