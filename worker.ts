@@ -3,6 +3,7 @@
  *   node --import tsx worker.ts
  * Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_TLS*, TEMPORAL_API_KEY,
  * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans),
+ * DELIVERY_CONFIG (the channels: docs/channels.md), ROSTERS_DIR (duty rosters: docs/rosters.md),
  * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_LEASE_MS, DELIVERY_TEST_HTTP_URL, DELIVERY_TEST_HTTP_TIMEOUT_MS
  * (the dispatcher; see README).
  */
@@ -12,7 +13,7 @@ import { openLedger } from './src/activities/ledger';
 import { loadPlanDir } from './src/plan/plan.loader';
 import { temporalSettings } from './src/runtime/connection';
 import { createIncidentWorker } from './src/runtime/worker';
-import { createDispatcher, deliverySettings } from './src/runtime/dispatcher';
+import { channelsFor, checkRoutes, createDispatcher, deliverySettings, syncRosters } from './src/runtime/dispatcher';
 
 async function main() {
   const settings = temporalSettings();
@@ -20,15 +21,23 @@ async function main() {
   // An invalid plan stops start-up, naming the file, the path inside it and the reason.
   const plans = loadPlanDir(process.env.PLANS_DIR ?? 'plans');
   console.log(`plans: ${plans.map((p) => `${p.plan.id}@${p.plan.version}`).join(', ')}`);
+  // Every route a plan names must be a configured channel (DELIVERY_CONFIG): a clear error now, not silent notices later.
+  checkRoutes(plans, delivery);
   const ledger = openLedger(process.env.LEDGER_URL ?? 'sqlite:.data/ledger.sqlite');
   await ledger.migrate();
+  // Duty rosters (ROSTERS_DIR, default rosters/): each version is kept in the ledger; an invalid one stops start-up.
+  const rosters = await syncRosters(ledger);
+  const rosterTimer = setInterval(() => {
+    syncRosters(ledger).then((n) => { if (n) console.log(`rosters: ${n} new version(s) kept`); }, (err) => console.warn(`[rosters] not synced: ${err instanceof Error ? err.message : err}`));
+  }, 60_000);
+  rosterTimer.unref();
   const connection = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
   const worker = await createIncidentWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, ledger });
   // The dispatcher sends notices on its own path; it signals incidents through a client connection of its own.
   const clientConnection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
   const dispatcher = createDispatcher({ ledger, settings: delivery, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
   dispatcher.start();
-  console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}; dispatcher every ${delivery.pollMs} ms${delivery.testHttpUrl ? ' (+ test HTTP channel)' : ''}`);
+  console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}; dispatcher every ${delivery.pollMs} ms via ${channelsFor(delivery).map((c) => `${c.name} (${c.type})`).join(', ')}; rosters: ${rosters} new version(s) kept`);
   try {
     await worker.run();
   } finally {

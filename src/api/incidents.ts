@@ -9,6 +9,9 @@ import { isActionName, prepareStart } from '../machines/commands';
 import type { IncidentStatus } from '../machines/status';
 import { createHash } from 'node:crypto';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../plan/holidays';
+import fs from 'node:fs';
+import { RosterError, rostersDirOf, rosterVersions } from '../roster/roster.loader';
+import type { Roster } from '../roster/roster.schema';
 import { localDate } from '../plan/time-zone';
 import { actionUpdates, metricsSignal, metricsUpdate, SA, statusQuery, workflowIdFor, WORKFLOW_TYPE, type IncidentWorkflowInput } from '../workflows/incident.definitions';
 import type { incidentWorkflow } from '../workflows/incident.workflow';
@@ -68,12 +71,30 @@ export function startFingerprint(incident: unknown, plan: { id: string }, planHa
  * start of a running id, and that caller is told it already runs — or, if the content differs (another unit,
  * another discovery), refused with the fields that differ.
  */
-export async function startIncident(client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now()): Promise<StartResult> {
+/**
+ * The duty roster versions of a plan in the roster directory (ROSTERS_DIR, default rosters/), fixed into a new
+ * incident so its role duties get the owner on duty when each is created. None (no directory, no roster for the
+ * plan): the plan's holders apply. A roster that fails validation stops the start with its errors.
+ */
+export function rostersFor(loaded: LoadedPlan, env: NodeJS.ProcessEnv = process.env, plansDir = env.PLANS_DIR ?? 'plans'): Roster[] {
+  const dir = rostersDirOf(env);
+  if (!fs.existsSync(dir)) return [];
+  try {
+    return rosterVersions(loaded.plan.id, dir, plansDir).map((r) => r.roster);
+  } catch (err) {
+    if (err instanceof RosterError && /no roster for plan/.test(err.message)) return [];
+    throw err;
+  }
+}
+
+export async function startIncident(
+  client: Client, taskQueue: string, raw: unknown, loaded: LoadedPlan, now = Date.now(), o: { roster?: Roster[] } = {},
+): Promise<StartResult> {
   const incident = checkIncident(raw, loaded, now);
   // The holiday data the incident's day limits are counted with, from its discovery day to the end of the
   // pinned data: fixed into the input, so a replay (or a later deploy with newer data) counts the same days.
   const calendar = calendarSlice(localDate(loaded.plan.timeZone, Date.parse(incident.discoveredAt)), HOLIDAY_DATA_COVERS.to);
-  const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash, calendar };
+  const input: IncidentWorkflowInput = { incident, plan: loaded.plan, planHash: loaded.hash, calendar, ...(o.roster?.length ? { roster: o.roster } : {}) };
   const workflowId = workflowIdFor(incident.id);
   const fingerprint = startFingerprint(incident, loaded.plan, loaded.hash);
   try {

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import {
-  act, checkIncident, history, IncidentError, list, sendMetrics, show, startIncident, type ListedIncident,
+  act, checkIncident, history, IncidentError, list, rostersFor, sendMetrics, show, startIncident, type ListedIncident,
 } from '../api/incidents';
 import { failures, noticesFor, reconcile, redrive, type NoticeView } from '../api/ledger-views';
 import { explainFinding, listFindingViews, reviewFinding, type FindingView, type ReviewResult } from '../api/reviews';
@@ -89,7 +89,8 @@ export const COMMANDS: readonly Command[] = [
       if (!ref) throw new IncidentError('InvalidPayload', 'plan: name the plan with "plan" in the file or --plan <id|path>');
       const loaded = resolvePlan(ref, ctx.plansDir);
       checkIncident(fields, loaded, ctx.now); // bad input is reported even when Temporal is down
-      const r = await startIncident(await ctx.client(), ctx.settings().taskQueue, fields, loaded);
+      const roster = rostersFor(loaded, process.env, ctx.plansDir);
+      const r = await startIncident(await ctx.client(), ctx.settings().taskQueue, fields, loaded, Date.now(), { roster });
       await ctx.print(r, () => `${r.started ? 'started' : 'already running'}: ${r.workflowId} (run ${r.runId})`);
     },
   },

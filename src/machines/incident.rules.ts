@@ -21,6 +21,8 @@ import {
 } from './lines';
 import type { HandlingStepDef, ReportLineDef } from '../plan/plan.schema';
 import { atDueRoles, climb, rolesAbove, type EscalationState } from './escalation';
+import { whoWasOnDuty } from '../roster/on-duty';
+import type { Roster } from '../roster/roster.schema';
 
 /**
  * The rules of an incident as pure functions over plain data: obligations (statutory deadlines),
@@ -163,6 +165,8 @@ export interface IncidentContext {
   undelivered?: UndeliveredNotice[];
   /** v2: the holiday data day limits are counted with, fixed into the incident when it started */
   calendar?: CalendarSlice;
+  /** v4: the unit's duty roster versions (值班表), fixed into the incident: a role's owner is who is on duty when it is created */
+  roster?: Roster[];
   /** v3, major-only plans: when the incident was assessed as 重大 (claimed time), from which its limits run */
   majorAt?: number;
 }
@@ -187,6 +191,8 @@ export interface IncidentStart {
   /** see IncidentContext.rulesVersion; absent means 0 */
   rulesVersion?: number;
   calendar?: CalendarSlice;
+  /** v4: the unit's duty roster versions (值班表), fixed into the incident: a role's owner is who is on duty when it is created */
+  roster?: Roster[];
 }
 
 /** Events: one per action (UPPER_SNAKE of its name), plus metrics and timers. */
@@ -401,6 +407,15 @@ class Draft {
   /** v4 rules: escalation until acknowledged, the new notice kinds */
   get v4() { return (this.ctx.rulesVersion ?? 0) >= 4; }
 
+  /** v4: the person the incident's roster has on duty in a role now (the A post), if the roster says. */
+  rostered(role: Role): { id: string; name: string; role: Role } | undefined {
+    const c = this.ctx;
+    if (!this.v4 || !c.roster?.length || !c.calendar) return undefined;
+    const duty = whoWasOnDuty(c.roster, role, this.now, c.calendar);
+    const first = duty.people[0] ? findPerson(this.plan, duty.people[0].personId) : undefined;
+    return first ? { id: first.id, name: first.name, role } : undefined;
+  }
+
   /**
    * The due time of a limit from its anchor. A whole-day limit (1d, 3d) of a day-counted kind is counted as the
    * plan says (v2); one the holiday data cannot settle has no due time and is raised to the office.
@@ -461,7 +476,7 @@ class Draft {
     const existing = this.find(kind);
     if (existing && kind !== 'writtenReport' && !(this.v3 && kind === 'summaryReport')) return existing;
     const ownerRole = ownerRoleOf(this.plan, kind);
-    const owner = answerable(this.plan, ownerRole, ownerPreferred);
+    const owner = (!ownerPreferred && this.rostered(ownerRole)) || answerable(this.plan, ownerRole, ownerPreferred);
     const ob: Obligation = {
       id: this.idFor(kind, anchorAt, owner.id), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
       anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
@@ -481,7 +496,9 @@ class Draft {
     const plan = this.plan;
     const from = def.from;
     const person = (p: Person, role?: Role) => ({ id: p.id, name: p.name, role: role && p.roles.includes(role) ? role : p.roles[0] });
-    const ofRole = (r: Role, name?: string) => (peopleInRole(plan, r).length ? answerable(plan, r) : { id: '', name: name ?? ROLE_LABELS[r].zh, role: r });
+    const ofRole = (r: Role, name?: string) => (peopleInRole(plan, r).length ? this.rostered(r) || answerable(plan, r) : { id: '', name: name ?? ROLE_LABELS[r].zh, role: r });
+    // v4: a role on the roster has one owner, the person on duty when the line is created (not several holders)
+    const shared = (roles: Role[]) => !roles.every((r) => this.rostered(r)) && roles.flatMap((r) => peopleInRole(plan, r)).length > 1;
     if (from === 'discoverer') {
       const p = findPerson(plan, this.ctx.incident.discoveredBy);
       return p ? person(p) : ofRole('monitor');
@@ -492,13 +509,13 @@ class Draft {
     }
     if (from.startsWith('role:')) {
       const r = from.slice(5) as Role;
-      return { ...ofRole(r), roles: [r], ambiguous: peopleInRole(plan, r).length > 1 };
+      return { ...ofRole(r), roles: [r], ambiguous: shared([r]) };
     }
     const relayed = lineDefs(plan).find((l) => l.key === from.slice(6))!;
     const p = relayer ? findPerson(plan, relayer) : undefined;
     // the relayer is the body that received the report: anyone holding one of its roles may pass it on
     if (p) return { id: p.id, name: p.name, role: p.roles.find((r) => relayed.to.includes(r)) ?? p.roles[0], roles: relayed.to };
-    return { ...ofRole(relayed.to[0], relayed.toLabel), roles: relayed.to, ambiguous: relayed.to.flatMap((r) => peopleInRole(plan, r)).length > 1 };
+    return { ...ofRole(relayed.to[0], relayed.toLabel), roles: relayed.to, ambiguous: shared(relayed.to) };
   }
 
   /** v3: a new line instance, anchored where the rule says (discovery, the assessment, the rise, the relayed report). */
@@ -1004,6 +1021,7 @@ export function startIncident(input: IncidentStart): Step {
     facts: { followUps: 0, phoneReports: 0 },
     obligations: [], timeline: [], outcomes: [], seq: 0,
     ...(input.calendar ? { calendar: input.calendar } : {}),
+    ...((input.rulesVersion ?? 0) >= 4 && input.roster?.length ? { roster: input.roster } : {}),
     // v1 incidents carry their rules version from the first step (v0 contexts stay as they were recorded)
     ...(input.rulesVersion ? { rulesVersion: input.rulesVersion } : {}),
   };

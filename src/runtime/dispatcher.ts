@@ -7,12 +7,22 @@ import { Dispatcher, type DispatcherOptions } from '../delivery/dispatcher';
 import type { NoticeKind } from '../machines/effects';
 import { deliverySignal, workflowIdFor } from '../workflows/incident.definitions';
 import { ConfigError } from './connection';
+import { existsSync } from 'node:fs';
+import { deliveryChannelsFromEnv } from '../delivery/config';
+import type { LoadedPlan } from '../plan/plan.loader';
+import { calendarSlice } from '../plan/holidays';
+import { localDate } from '../plan/time-zone';
+import { whoWasOnDuty } from '../roster/on-duty';
+import { loadRosterDir, rosterRecord, rostersDirOf } from '../roster/roster.loader';
+import type { Roster } from '../roster/roster.schema';
 
 /**
  * The dispatcher as a worker component: it runs beside the Temporal worker in the same process, reads the
  * ledger's notices and tells an incident (a signal) when one of its notices finally failed or recovered.
  */
 export interface DeliverySettings {
+  /** the real channels DELIVERY_CONFIG names (validated, secrets resolved); none: the log channel */
+  channels: DeliveryChannel[];
   pollMs: number;
   giveUpAfterMs: number;
   /** how long a dispatcher's claim on a notice holds: after a crash, its notices are retried after this */
@@ -38,6 +48,7 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
     }
   }
   return {
+    channels: deliveryChannelsFromEnv(env),
     pollMs: positive('DELIVERY_POLL_MS', env.DELIVERY_POLL_MS, 500),
     giveUpAfterMs: positive('DELIVERY_GIVE_UP_AFTER_MS', env.DELIVERY_GIVE_UP_AFTER_MS, 6 * 3600_000),
     leaseMs: positive('DELIVERY_LEASE_MS', env.DELIVERY_LEASE_MS, 60_000),
@@ -46,8 +57,61 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
   };
 }
 
+/**
+ * The channels the dispatcher sends on: the configured ones; without any, the log channel (development: every
+ * notice is a line in the worker's log). The test HTTP channel joins either when DELIVERY_TEST_HTTP_URL is set.
+ */
 export function channelsFor(s: DeliverySettings, log?: (line: string) => void): DeliveryChannel[] {
-  return [new LogDeliveryChannel(log), ...(s.testHttpUrl ? [new HttpTestChannel(s.testHttpUrl, s.testHttpTimeoutMs)] : [])];
+  const real = s.channels.length ? s.channels : [new LogDeliveryChannel(log)];
+  return [...real, ...(s.testHttpUrl ? [new HttpTestChannel(s.testHttpUrl, s.testHttpTimeoutMs)] : [])];
+}
+
+/**
+ * A plan's routes name channels by name: each must be configured (checked at worker start-up, so a missing
+ * channel is a clear error rather than notices that quietly never go out).
+ */
+export function checkRoutes(plans: LoadedPlan[], s: DeliverySettings): void {
+  const names = new Set(channelsFor(s).map((c) => c.name));
+  const problems: string[] = [];
+  for (const { plan, file } of plans) {
+    (plan.delivery?.routes ?? []).forEach((r, i) => {
+      if (!names.has(r.channel)) problems.push(`${file}: delivery.routes[${i}].channel: "${r.channel}" is not a configured channel (DELIVERY_CONFIG has: ${[...names].join(', ') || 'none'})`);
+    });
+  }
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+}
+
+/**
+ * Who is on duty, for the dispatcher: the roster versions the ledger keeps for the plan (the roster's history),
+ * read at most every `cacheMs`, and the pinned holiday data. undefined: the role is not rostered (or the roster
+ * is not in force, or the holiday data does not cover the day): the plan's holders are told.
+ */
+export function rosterResolver(ledger: Ledger, cacheMs = 10_000): NonNullable<DispatcherOptions['onDuty']> {
+  const cache = new Map<string, { at: number; versions: Roster[] }>();
+  return async (planId, role, at) => {
+    let hit = cache.get(planId);
+    if (!hit || Date.now() - hit.at > cacheMs) {
+      hit = { at: Date.now(), versions: (await ledger.listRosters(planId)).map((r) => r.body as Roster) };
+      cache.set(planId, hit);
+    }
+    if (!hit.versions.length) return undefined;
+    const tz = hit.versions[0].timeZone;
+    // (a night shift belongs to the day it started on: the slice reaches back two days)
+    const duty = whoWasOnDuty(hit.versions, role, at, calendarSlice(localDate(tz, at - 2 * 86_400_000), localDate(tz, at + 86_400_000)));
+    if (duty.people.length) return duty.people.map((p) => p.personId);
+    return (duty as { reason: string }).reason === 'gap' ? [] : undefined;
+  };
+}
+
+/** Keep every roster version in the roster directory in the ledger (append-only: the roster's history). */
+export async function syncRosters(ledger: Ledger, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const dir = rostersDirOf(env);
+  if (!existsSync(dir)) return 0;
+  let added = 0;
+  for (const l of loadRosterDir(dir, env.PLANS_DIR ?? 'plans')) {
+    if ((await ledger.recordRoster(rosterRecord(l))).inserted) added++;
+  }
+  return added;
 }
 
 /** Tell the incident's workflow about a notice it should show as undelivered (or no longer). */
@@ -77,6 +141,7 @@ export function createDispatcher(o: { ledger: Ledger; client?: Client; settings:
     leaseMs: settings.leaseMs,
     backoff: { initialMs: Math.min(5_000, settings.pollMs * 4), factor: 2, maxMs: 15 * 60_000 },
     ...(client ? incidentReporter(client) : {}),
+    onDuty: rosterResolver(o.ledger),
     log: (m, meta) => console.warn(`[dispatcher] ${m}`, meta ?? ''),
     ...rest,
   });

@@ -7,6 +7,7 @@ import type { IncidentContext } from '../machines/incident.rules';
 import type { IncidentStatus } from '../machines/status';
 import type { Stage } from '../plan/codes';
 import type { CalendarSlice } from '../plan/calendar';
+import type { Roster } from '../roster/roster.schema';
 import type { NoticeKind } from '../machines/effects';
 
 /** Messages shared by the workflow and every client: one update per action, a metrics signal, a status query. */
@@ -21,6 +22,8 @@ export interface IncidentWorkflowInput {
   planHash: string;
   /** v2: the holiday data the incident's day limits are counted with (fixed at start so replay counts the same) */
   calendar?: CalendarSlice;
+  /** v4: the unit's duty roster versions when the incident started (owners of role duties are who is on duty) */
+  roster?: Roster[];
   /** set when the workflow continues as new: the machine state to resume from */
   resume?: { stage: Stage; context: IncidentContext };
 }

@@ -234,6 +234,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const [first, actions] = initialTransition(incidentMachine, {
       incident: input.incident, plan: input.plan, planHash: input.planHash, startedAt: Date.now(), rulesVersion: rules,
       ...(v2 ? { calendar: input.calendar } : {}),
+      ...(v4 && input.roster ? { roster: input.roster } : {}),
     });
     snapshot = first;
     execute(actions as Action[]);

@@ -24,11 +24,12 @@ export interface CliResult {
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if ((k.startsWith('TEMPORAL_') && k !== 'TEMPORAL_CLI_PATH') || k === 'LEDGER_URL' || k === 'PLANS_DIR') continue;
+    if ((k.startsWith('TEMPORAL_') && k !== 'TEMPORAL_CLI_PATH') || k === 'LEDGER_URL' || k === 'PLANS_DIR' || k === 'ROSTERS_DIR' || k === 'DELIVERY_CONFIG') continue;
     env[k] = v;
   }
   // the legacy-shape plans the e2e scenarios were written against (test/fixtures/plans), unless a test names its own
-  return { ...env, PLANS_DIR: path.join(REPO_ROOT, 'test', 'fixtures', 'plans'), ...extra };
+  // the fixture plans have no rosters (the shipped rosters/ belong to the shipped plans)
+  return { ...env, PLANS_DIR: path.join(REPO_ROOT, 'test', 'fixtures', 'plans'), ROSTERS_DIR: path.join(REPO_ROOT, 'test', 'fixtures', 'rosters'), ...extra };
 }
 
 /** Run `node dist/client.js <args>` to completion, stdout and stderr through pipes (optionally `input` on stdin). */

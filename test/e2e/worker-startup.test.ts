@@ -28,6 +28,27 @@ describe('worker start-up', () => {
     expect(r.stderr).toContain('positive duration');
   });
 
+  it('a delivery config with a missing secret stops start-up, naming the channel and the setting', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'delivery-'));
+    const file = path.join(dir, 'delivery.yaml');
+    writeFileSync(file, 'channels:\n  - name: duty-dingtalk\n    type: dingtalk\n    accessToken: { fromEnv: DINGTALK_TOKEN_UNSET }\n    members: [mon]\n');
+    const r = runWorker({ DELIVERY_CONFIG: file, TEMPORAL_ADDRESS: '127.0.0.1:1', LEDGER_URL: `sqlite:${path.join(dir, 'l.sqlite')}`, DINGTALK_TOKEN_UNSET: '' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('duty-dingtalk');
+    expect(r.stderr).toContain('accessToken');
+    expect(r.stderr).toContain('DINGTALK_TOKEN_UNSET');
+  });
+
+  it('a plan routing notices to a channel that is not configured stops start-up, naming the plan file and the route', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'plans-'));
+    const good = readFileSync('test/fixtures/plans/default.yaml', 'utf8');
+    const file = path.join(dir, 'routed.yaml');
+    writeFileSync(file, `${good}\ndelivery:\n  routes:\n    - channel: duty-sms\n`);
+    const r = runWorker({ PLANS_DIR: dir, ROSTERS_DIR: path.join(dir, 'none'), TEMPORAL_ADDRESS: '127.0.0.1:1', LEDGER_URL: `sqlite:${path.join(dir, 'l.sqlite')}` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${file}: delivery.routes[0].channel: "duty-sms" is not a configured channel`);
+  });
+
   it('a bad connection setting is named', () => {
     const r = runWorker({ TEMPORAL_ADDRESS: 'no-port-here' });
     expect(r.status).toBe(1);
