@@ -35,7 +35,7 @@ async function main() {
   const worker = await createIncidentWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, ledger });
   // The dispatcher sends notices on its own path; it signals incidents through a client connection of its own.
   const clientConnection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
-  const dispatcher = createDispatcher({ ledger, settings: delivery, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
+  const dispatcher = createDispatcher({ ledger, settings: delivery, plans, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
   dispatcher.start();
   console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}; dispatcher every ${delivery.pollMs} ms via ${channelsFor(delivery).map((c) => `${c.name} (${c.type})`).join(', ')}; rosters: ${rosters} new version(s) kept`);
   try {

@@ -21,6 +21,7 @@ import { DEFAULT_LIMIT, formatList, paginate, sortByUrgency } from './format-lis
 import { formatStatus } from './format-status';
 import { localTime, type Locale } from './locale';
 import { formatPeople, planPeople } from './people';
+import { rosterCommands } from './roster';
 import { suggestion, table } from './text';
 
 export interface Context {
@@ -297,6 +298,8 @@ export const COMMANDS: readonly Command[] = [
       throw new UsageError(`help: "${topic}" is neither a command nor an action.${hint || ` Commands: ${COMMANDS.map((c) => c.name).join(', ')}; actions: ${ACTIONS.join(', ')}`}`, usageLine(this));
     },
   },
+  // duty rosters (值班表): check a file, who is on duty now or at a time, the week (src/cli/roster.ts)
+  ...rosterCommands,
 ];
 
 

@@ -75,7 +75,7 @@ export function errorReport(err: unknown): ErrorReport {
     const code = err.kind === 'NotFound' ? EXIT.notFound : err.kind === 'Unavailable' ? EXIT.unavailable : EXIT.refused;
     return { code, kind: err.kind, message: e.message, errors: err.errors };
   }
-  if (err instanceof PlanError) return { code: EXIT.refused, kind: 'PlanError', message: e.message, errors: err.issues.length ? err.issues : [e.message] };
+  if (err instanceof PlanError) return { code: EXIT.refused, kind: (err as Error).name === 'RosterError' ? 'RosterError' : 'PlanError', message: e.message, errors: err.issues.length ? err.issues : [e.message] };
   if (err instanceof ConfigError) return { code: EXIT.refused, kind: 'ConfigError', message: e.message, errors: [e.message] };
   if (isUnreachable(err)) return { code: EXIT.unavailable, kind: 'Unavailable', message: `Temporal did not answer: ${e.message}`, errors: [e.message] };
   return { code: EXIT.refused, kind: e.name || 'Error', message: e.message, errors: [e.message] };

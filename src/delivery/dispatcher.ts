@@ -75,12 +75,15 @@ export interface DispatcherOptions {
    * Who is on duty in a role now (the plan's duty roster, 值班表): person ids, or undefined when the role is not
    * rostered. A notice's recipients in a rostered role are narrowed to those on duty when it is sent.
    */
-  onDuty?: (planId: string, role: Role, at: number) => Promise<string[] | undefined>;
+  onDuty?: (planId: string, role: Role, at: number) => Promise<OnDutyPerson[] | undefined>;
   /** told when a notice finally failed, and when a re-driven one got through */
   onFailed?: (notice: NoticeRow, reason: string) => Promise<void>;
   onRecovered?: (notice: NoticeRow) => Promise<void>;
   log?: (message: string, meta?: Record<string, unknown>) => void;
 }
+
+/** A person the roster has on duty, with the plan's contacts (a roster may grant a role to someone outside it). */
+export type OnDutyPerson = Pick<Recipient, 'personId' | 'name' | 'contacts'>;
 
 /** A destination for one notice on one channel, with the people it reaches. */
 interface Planned {
@@ -167,10 +170,14 @@ export class Dispatcher {
         out.push(...people);
         continue;
       }
-      const kept = people.filter((p) => duty.includes(p.personId) || p.personId === n.owner?.personId);
       // nobody of the role on duty (a gap in the roster): everyone who holds it is told, and the gap is logged
-      if (!kept.some((p) => p.personId !== n.owner?.personId)) rosterGaps.push(role);
-      out.push(...(kept.length && !rosterGaps.includes(role) ? kept : people));
+      if (duty.length === 0) {
+        rosterGaps.push(role);
+        out.push(...people);
+        continue;
+      }
+      // the named owner always stays; the role's other holders give way to who is on duty now
+      out.push(...people.filter((p) => p.personId === n.owner?.personId), ...duty.map((p) => ({ ...p, role })));
     }
     return { people: dedupe(out), rosterGaps };
   }

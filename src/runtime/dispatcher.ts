@@ -86,7 +86,8 @@ export function checkRoutes(plans: LoadedPlan[], s: DeliverySettings): void {
  * read at most every `cacheMs`, and the pinned holiday data. undefined: the role is not rostered (or the roster
  * is not in force, or the holiday data does not cover the day): the plan's holders are told.
  */
-export function rosterResolver(ledger: Ledger, cacheMs = 10_000): NonNullable<DispatcherOptions['onDuty']> {
+export function rosterResolver(ledger: Ledger, plans: LoadedPlan[] = [], cacheMs = 10_000): NonNullable<DispatcherOptions['onDuty']> {
+  const people = new Map(plans.map((l) => [l.plan.id, new Map(l.plan.people.map((p) => [p.id, p]))]));
   const cache = new Map<string, { at: number; versions: Roster[] }>();
   return async (planId, role, at) => {
     let hit = cache.get(planId);
@@ -98,7 +99,13 @@ export function rosterResolver(ledger: Ledger, cacheMs = 10_000): NonNullable<Di
     const tz = hit.versions[0].timeZone;
     // (a night shift belongs to the day it started on: the slice reaches back two days)
     const duty = whoWasOnDuty(hit.versions, role, at, calendarSlice(localDate(tz, at - 2 * 86_400_000), localDate(tz, at + 86_400_000)));
-    if (duty.people.length) return duty.people.map((p) => p.personId);
+    if (duty.people.length) {
+      const dir = people.get(planId);
+      return duty.people.map((d) => {
+        const p = dir?.get(d.personId);
+        return { personId: d.personId, name: p?.name ?? d.personId, contacts: { ...(p?.contacts ?? {}) } };
+      });
+    }
     return (duty as { reason: string }).reason === 'gap' ? [] : undefined;
   };
 }
@@ -132,8 +139,8 @@ export function incidentReporter(client: Client) {
   };
 }
 
-export function createDispatcher(o: { ledger: Ledger; client?: Client; settings: DeliverySettings } & Partial<DispatcherOptions>): Dispatcher {
-  const { client, settings, ...rest } = o;
+export function createDispatcher(o: { ledger: Ledger; client?: Client; settings: DeliverySettings; plans?: LoadedPlan[] } & Partial<DispatcherOptions>): Dispatcher {
+  const { client, settings, plans: _plans, ...rest } = o;
   return new Dispatcher({
     channels: channelsFor(settings),
     pollMs: settings.pollMs,
@@ -141,7 +148,7 @@ export function createDispatcher(o: { ledger: Ledger; client?: Client; settings:
     leaseMs: settings.leaseMs,
     backoff: { initialMs: Math.min(5_000, settings.pollMs * 4), factor: 2, maxMs: 15 * 60_000 },
     ...(client ? incidentReporter(client) : {}),
-    onDuty: rosterResolver(o.ledger),
+    onDuty: rosterResolver(o.ledger, o.plans ?? []),
     log: (m, meta) => console.warn(`[dispatcher] ${m}`, meta ?? ''),
     ...rest,
   });

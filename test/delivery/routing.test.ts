@@ -100,16 +100,18 @@ describe('dispatcher routing (v4)', () => {
   });
 
   it('narrows a rostered role to who is on duty when it is sent; the named owner is always told', async () => {
-    let onDutyOffice = ['off-b'];
-    const d = new Dispatcher({ ledger, clock, channels: [email()], onDuty: async (_plan, role) => (role === 'office' ? onDutyOffice : role === 'monitor' ? ['mon-b'] : undefined) });
+    const duty = (id: string) => ({ personId: id, name: id.toUpperCase(), contacts: { email: `${id}@x.cn` } });
+    let onDutyOffice = [duty('off-b')];
+    const d = new Dispatcher({ ledger, clock, channels: [email()], onDuty: async (_plan, role) => (role === 'office' ? onDutyOffice : role === 'monitor' ? [duty('mon-b')] : undefined) });
     await ledger.recordNotice(notice());
     await d.tick();
-    expect(sentBy('mail')).toEqual(['mon-a', 'off-b']);
+    // the owner (named), the monitor on duty (mon-b: the roster may put someone on duty the notice did not list), the office on duty
+    expect(sentBy('mail')).toEqual(['mon-a', 'mon-b', 'off-b']);
     // after the hand-over, the next notice goes to the incoming shift
-    onDutyOffice = ['off-a'];
+    onDutyOffice = [duty('off-a')];
     await ledger.recordNotice(notice({ noticeId: 'inc-1/overdue/firstReport/later' }));
     await d.tick();
-    expect(sentBy('mail')).toEqual(['mon-a', 'mon-a', 'off-a', 'off-b']);
+    expect(sentBy('mail')).toEqual(['mon-a', 'mon-a', 'mon-b', 'mon-b', 'off-a', 'off-b']);
   });
 
   it('a gap in the roster (nobody on duty in a role) tells every holder rather than nobody', async () => {

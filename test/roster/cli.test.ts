@@ -124,11 +124,11 @@ describe('roster check <file>', () => {
     expect(out).toContain('errors:\n  roles.monitor: 24h not covered on every day between 02:00 and 08:00');
     // a RosterError is a PlanError: errors.ts reports it as one (exit 1, one line per issue)
     expect((error as Error).name).toBe('RosterError');
-    expect(errorReport(error)).toMatchObject({ code: 1, kind: 'PlanError', errors: [`${f}: roles.monitor: 24h not covered on every day between 02:00 and 08:00`] });
+    expect(errorReport(error)).toMatchObject({ code: 1, kind: 'RosterError', errors: [`${f}: roles.monitor: 24h not covered on every day between 02:00 and 08:00`] });
     fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('"08:00"', '"8 am"'));
     const bad = await run(['check', f]);
     expect(bad.out).toBe('');
-    expect(errorReport(bad.error)).toMatchObject({ code: 1, kind: 'PlanError', errors: [`${f}: roles.monitor.weekly[0].start: must be HH:MM (00:00–23:59)`] });
+    expect(errorReport(bad.error)).toMatchObject({ code: 1, kind: 'RosterError', errors: [`${f}: roles.monitor.weekly[0].start: must be HH:MM (00:00–23:59)`] });
   });
 });
 
@@ -154,6 +154,6 @@ describe('the command line', () => {
 
   it('a plan without a roster, and an unknown plan, are refused by name', async () => {
     expect(((await run(['now', 'xuchang-school'])).error as Error).message).toMatch(/no roster for plan "xuchang-school" in rosters/);
-    expect(errorReport((await run(['now', 'nowhere'])).error)).toMatchObject({ code: 1, kind: 'PlanError' });
+    expect(errorReport((await run(['now', 'nowhere'])).error)).toMatchObject({ code: 1, kind: 'RosterError' });
   });
 });
