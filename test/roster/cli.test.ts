@@ -154,6 +154,7 @@ describe('the command line', () => {
 
   it('a plan without a roster, and an unknown plan, are refused by name', async () => {
     expect(((await run(['now', 'xuchang-school'])).error as Error).message).toMatch(/no roster for plan "xuchang-school" in rosters/);
-    expect(errorReport((await run(['now', 'nowhere'])).error)).toMatchObject({ code: 1, kind: 'RosterError' });
+    // an unknown plan is the plan loader's refusal
+    expect(errorReport((await run(['now', 'nowhere'])).error)).toMatchObject({ code: 1, kind: 'PlanError' });
   });
 });
