@@ -215,9 +215,13 @@ export class Dispatcher {
     const backoff = this.o.backoff ?? DEFAULT_BACKOFF;
     const attempts = n.attempts + 1;
     const notice = n.notice as NoticeParams & Partial<LegacyText>;
-    const { people, rosterGaps } = await this.addressed(notice, now);
+    // Who is addressed, and on which channels, is settled at the first attempt: a retry after a hand-over goes to the
+    // same people (the shift on duty when the notice was first sent), never to the next shift as well.
+    const earlier = await this.o.ledger.listDeliveries({ noticeId: n.id });
+    const settledAt = earlier.length ? Math.min(...earlier.map((d) => d.createdAt)) : now;
+    const { people, rosterGaps } = await this.addressed(notice, settledAt);
     if (rosterGaps.length) this.o.log?.('nobody on duty in the roster; every holder is told', { noticeId: n.id, roles: rosterGaps });
-    const { planned, unreachable } = this.destinations(n, people, now);
+    const { planned, unreachable } = this.destinations(n, people, settledAt);
     if (planned.length === 0) {
       await this.fail(n, attempts, 'no recipient has a channel that reaches them');
       return;

@@ -114,6 +114,22 @@ describe('dispatcher routing (v4)', () => {
     expect(sentBy('mail')).toEqual(['mon-a', 'mon-a', 'mon-b', 'mon-b', 'off-a', 'off-b']);
   });
 
+  it('a retry after a hand-over goes to the shift on duty when the notice was first sent, not to the next one as well', async () => {
+    const duty = (id: string) => ({ personId: id, name: id.toUpperCase(), contacts: { email: `${id}@x.cn` } });
+    let office = [duty('off-a')];
+    const mail = email();
+    const d = new Dispatcher({ ledger, clock, channels: [mail], backoff: { initialMs: 1_000, factor: 2, maxMs: 10_000 }, onDuty: async (_p, role) => (role === 'office' ? office : undefined) });
+    receiver.mode = 'fail';
+    await ledger.recordNotice(notice());
+    await d.tick();
+    office = [duty('off-b')]; // the hand-over
+    receiver.mode = 'ok';
+    now += 5_000;
+    await d.tick();
+    expect([...receiver.accepted.values()].map((r) => (r.body.to as string[]).join('+')).sort()).toEqual(['mon-a', 'off-a']);
+    expect((await ledger.listDeliveries({ incidentId: 'inc-1' })).map((r) => r.personId).sort()).toEqual(['mon-a', 'off-a']);
+  });
+
   it('a gap in the roster (nobody on duty in a role) tells every holder rather than nobody', async () => {
     const d = new Dispatcher({ ledger, clock, channels: [email()], onDuty: async (_p, role) => (role === 'office' ? [] : undefined) });
     await ledger.recordNotice(notice());
