@@ -116,13 +116,15 @@ describe('dispatcher routing (v4)', () => {
 
   it('a retry after a hand-over goes to the shift on duty when the notice was first sent, not to the next one as well', async () => {
     const duty = (id: string) => ({ personId: id, name: id.toUpperCase(), contacts: { email: `${id}@x.cn` } });
-    let office = [duty('off-a')];
+    const handOver = T0 + 2_000;
     const mail = email();
-    const d = new Dispatcher({ ledger, clock, channels: [mail], backoff: { initialMs: 1_000, factor: 2, maxMs: 10_000 }, onDuty: async (_p, role) => (role === 'office' ? office : undefined) });
+    const d = new Dispatcher({
+      ledger, clock, channels: [mail], backoff: { initialMs: 1_000, factor: 2, maxMs: 10_000 },
+      onDuty: async (_p, role, at) => (role === 'office' ? [duty(at < handOver ? 'off-a' : 'off-b')] : undefined),
+    });
     receiver.mode = 'fail';
     await ledger.recordNotice(notice());
     await d.tick();
-    office = [duty('off-b')]; // the hand-over
     receiver.mode = 'ok';
     now += 5_000;
     await d.tick();
