@@ -44,9 +44,11 @@ describe('worker start-up', () => {
     const good = readFileSync('test/fixtures/plans/default.yaml', 'utf8');
     const file = path.join(dir, 'routed.yaml');
     writeFileSync(file, `${good}\ndelivery:\n  routes:\n    - channel: duty-sms\n`);
-    const r = runWorker({ PLANS_DIR: dir, ROSTERS_DIR: path.join(dir, 'none'), TEMPORAL_ADDRESS: '127.0.0.1:1', LEDGER_URL: `sqlite:${path.join(dir, 'l.sqlite')}` });
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'delivery-')), 'delivery.yaml');
+    writeFileSync(config, 'channels:\n  - name: duty-wecom\n    type: wecom\n    key: k\n    members: [zhang.san]\n');
+    const r = runWorker({ PLANS_DIR: dir, ROSTERS_DIR: path.join(dir, 'none'), DELIVERY_CONFIG: config, TEMPORAL_ADDRESS: '127.0.0.1:1', LEDGER_URL: `sqlite:${path.join(dir, 'l.sqlite')}` });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${file}: delivery.routes[0].channel: "duty-sms" is not a configured channel`);
+    expect(r.stderr).toContain(`${file}: delivery.routes[0].channel: "duty-sms" is not a configured channel (DELIVERY_CONFIG has: duty-wecom)`);
   });
 
   it('a bad connection setting is named', () => {
