@@ -140,9 +140,17 @@ export function useHarness(name: string): Harness {
 
   hx.now = () => hx.env.currentTimeMs();
 
+  // After a clock skip, every open incident takes the timers that fired before the test sends its next update: the
+  // time-skipping server refuses a workflow task that completes an update beside a timer firing at that same instant
+  // ("invalid history builder state for action") and never retries it, so the two are kept apart.
   hx.sleepUntil = async (at) => {
     const now = await hx.now();
-    if (at > now) await hx.env.sleep(at - now);
+    if (at <= now) return;
+    await hx.env.sleep(at - now);
+    for (const h of started) {
+      const d = await h.describe();
+      if (d.status.name === 'RUNNING') await hx.quiescent(h);
+    }
   };
 
   hx.advanceToLocalHour = async (hour) => {
