@@ -332,6 +332,28 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // (l) v4：监测员上报逾期后逐级提醒（办公室 → 分管领导 → 组长），责任人与办公室主任先后确认，提醒停止，报告仍须补报
+    name: 'county-escalation-acknowledged-open',
+    since: 4,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网传某镇中学晚自习安全事故', discoveredAt: isoAgo(2 * 60 * MINUTE), discoveredBy: 'liu.bo',
+        metrics: { posts: 30, reads: 4000, comments: 12, sites: 2 },
+      }, plan('county'));
+      // the monitor's 30 min line fell due 90 min ago: its overdue notice and the policy's first two steps run at once
+      let s = await until(client, id, 'two escalation steps sent', (x) => x.timeline.filter((t) => t.action === 'escalation').length >= 2);
+      const line = s.obligations.find((o) => o.overdue && o.line?.key === 'monitor-office');
+      check(line !== undefined, 'county v4: the monitor line is overdue', s);
+      s = await act(client, id, 'acknowledge', { by: 'liu.bo', obligation: line.id, note: '已知悉，正在补报' });
+      s = await act(client, id, 'acknowledge', { by: 'wang.jiazhi', obligation: line.id, note: '已电话督促' });
+      check(s.timeline.filter((t) => t.action === 'acknowledge').length === 2, 'county v4: both acknowledgements on the timeline', s);
+      s = await act(client, id, 'report', { by: 'liu.bo', to: 'office', mode: 'message', note: '补报' });
+      return s;
+    },
+  },
+  {
     // (f) 长期跟踪的事件：历史过长，转为新的运行（continue-as-new）
     name: 'county-continue-as-new',
     continueAsNew: true,

@@ -135,6 +135,21 @@ describe('v1 histories (docs/versioning.md)', () => {
     }
   });
 
+  it('v4 runs record all four markers; the escalation is timers after the due time, stopped by an acknowledgement', () => {
+    const V4 = path.join(ROOT, 'v4');
+    const v4 = (f: string) => JSON.parse(readFileSync(path.join(V4, f), 'utf8')) as JsonHistory;
+    for (const f of readdirSync(V4).filter((x) => x.endsWith('.json'))) {
+      expect(markers(v4(f)), f).toEqual(['v1-outbox-endings', 'v2-day-counting', 'v3-report-lines', 'v4-escalation']);
+    }
+    const h = v4('county-escalation-acknowledged-open.json');
+    expect(updates(h).filter((n) => n === 'acknowledge')).toHaveLength(2);
+    // a timer for the next step was started, then cancelled by the office director's acknowledgement
+    expect(count(h, 'TIMER_CANCELED')).toBeGreaterThan(0);
+    for (const f of readdirSync(path.join(ROOT, 'v3')).filter((x) => x.endsWith('.json'))) {
+      expect(markers(JSON.parse(readFileSync(path.join(ROOT, 'v3', f), 'utf8')) as JsonHistory), f).not.toContain('v4-escalation');
+    }
+  });
+
   it('v1 writes each step through one ledger activity, and v0 through one activity per effect', () => {
     const names = (h: JsonHistory) => new Set(h.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').map((e) => e.activityTaskScheduledEventAttributes.activityType.name));
     expect(names(v1('school-inquiry-on-time.json'))).toEqual(new Set(['recordStep']));
