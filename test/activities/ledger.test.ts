@@ -94,8 +94,8 @@ describe('SqliteLedger migrations', () => {
     const tables = (l.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
       name: string;
     }[]).map((t) => t.name);
-    expect(tables).toEqual(['deliveries', 'endings', 'finding_reviews', 'findings', 'notices', 'notification_outbox', 'outcomes', 'schema_migrations']);
-    expect(LATEST_SCHEMA_VERSION).toBe(5);
+    expect(tables).toEqual(['acknowledgements', 'deliveries', 'endings', 'finding_reviews', 'findings', 'notices', 'notification_outbox', 'outcomes', 'rosters', 'schema_migrations']);
+    expect(LATEST_SCHEMA_VERSION).toBe(6);
     const versions = l.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   });
@@ -674,6 +674,7 @@ describe('SqliteLedger migration from a v2 database', () => {
       { version: 3, applied_at: new Date(T0 + 1000).toISOString() },
       { version: 4, applied_at: new Date(T0 + 1000).toISOString() },
       { version: 5, applied_at: new Date(T0 + 1000).toISOString() },
+      { version: 6, applied_at: new Date(T0 + 1000).toISOString() },
     ]);
     expect(await l.listOutcomes()).toEqual([lateOutcome, commendation]);
     expect(await l.listNotifications()).toEqual([{ ...outboxRow(), status: 'sent' }]);

@@ -115,12 +115,13 @@ describe('restarts lose nothing', () => {
     const noticeId = `${ID}/overdue/firstReport/due=${new Date(dueAt).toISOString().replace(/[-:]/g, '')}`;
     const rows = await eventually('the overdue notice delivered', async () => {
       const d = await withLedger((l) => l.listDeliveries({ noticeId }));
-      return d.length === 3 && d.every((r) => r.status === 'delivered') ? d : undefined;
+      return d.length === 4 && d.every((r) => r.status === 'delivered') ? d : undefined;
     }, 30_000, 300);
-    expect(rows.map((r) => r.personId).sort()).toEqual(['liu.bo', 'wang.jiazhi', 'zhao.min']);
+    // (v4: a 特别重大 overdue line also reaches the principal leader the grade requires)
+    expect(rows.map((r) => r.personId).sort()).toEqual(['liu.bo', 'wang.jiazhi', 'zhang.weidong', 'zhao.min']);
     expect(rows.every((r) => r.channel === 'log' && r.attempts === 1)).toBe(true);
     const output = allWorkerOutput();
-    for (const who of ['刘波', '赵敏', '王加志']) {
+    for (const who of ['刘波', '赵敏', '王加志', '张卫东']) {
       const line = `[notify] ${ID} → ${who} via log: 【某县舆情应急处置领导小组办公室】逾期：首报`;
       expect(count(output, line)).toBe(1);
       expect(count(workers[1].output(), line)).toBe(1);
