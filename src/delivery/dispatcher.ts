@@ -65,6 +65,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** notices claimed per round */
   batch?: number;
+  /** notices sent at once within a round (default 16) */
+  concurrency?: number;
   /** how long a claim holds (a crashed dispatcher's notices are retried after it) */
   leaseMs?: number;
   /** backoff between attempts of one delivery */
@@ -134,13 +136,29 @@ export class Dispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    for (const c of this.o.channels) await c.close?.();
   }
 
-  /** One round: claim the notices due now and try each once. Returns how many were handled. */
+  /**
+   * One round: claim the notices due now and try each once, up to `concurrency` at a time (a slow receiver
+   * holds its own notices, not everyone's). Returns how many were handled.
+   */
   async tick(): Promise<number> {
     const now = this.clock();
     const claimed = await this.o.ledger.claimNotices(now, this.o.batch ?? 50, this.o.leaseMs ?? 60_000);
-    for (const n of claimed) await this.send(n);
+    let next = 0;
+    const lane = async () => {
+      while (next < claimed.length) {
+        const n = claimed[next++];
+        try {
+          await this.send(n);
+        } catch (err) {
+          // one notice's trouble (a ledger hiccup) must not stop the others; its claim runs out and it is retried
+          this.o.log?.('notice not handled this round', { noticeId: n.id, error: errorText(err) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 16, claimed.length) }, lane));
     return claimed.length;
   }
 

@@ -74,4 +74,6 @@ export interface DeliveryChannel {
   readonly rate?: ChannelRate;
   /** send one message; resolves when the receiver accepted it, throws (preferably a DeliveryError) otherwise */
   deliver(message: OutgoingMessage): Promise<void>;
+  /** let go of what the channel keeps open (an SMTP connection pool) when the dispatcher stops */
+  close?(): void | Promise<void>;
 }

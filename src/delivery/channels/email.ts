@@ -80,6 +80,11 @@ export class EmailChannel implements DeliveryChannel {
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout,
+      // a pool of SMTP connections kept open and reused: a burst of notices does not pay a new connection,
+      // greeting and login per mail (a connection the server closed is reopened on the next mail)
+      pool: true,
+      maxConnections: 4,
+      maxMessages: 100,
       ...(o.tlsRejectUnauthorized === false ? { tls: { rejectUnauthorized: false } } : {}),
     });
   }
