@@ -686,3 +686,41 @@ describe('SqliteLedger migration from a v2 database', () => {
     expect(await l.listOutcomes({ incidentId: 'INC-1' })).toHaveLength(2);
   });
 });
+
+describe('SqliteLedger acknowledgements and rosters (migration 6)', () => {
+  let ledger: SqliteLedger;
+  beforeEach(async () => {
+    ledger = ledgerAt(file, () => T0);
+    await ledger.migrate();
+  });
+  const ack = {
+    id: 'inc-1/firstReport/ack/wang.wu', incidentId: 'inc-1', unitId: 'u', obligationId: 'firstReport', personId: 'wang.wu',
+    personName: '王五', role: 'officeDirector', scope: 'policy' as const, at: T0, note: '已电话督促',
+  };
+
+  it('keeps an acknowledgement once (a retried step is the same row) and never lets it be changed', async () => {
+    expect(await ledger.recordAcknowledgement(ack)).toEqual({ inserted: true });
+    expect(await ledger.recordAcknowledgement(ack)).toEqual({ inserted: false });
+    await expect(ledger.recordAcknowledgement({ ...ack, scope: 'owner' })).rejects.toBeInstanceOf(LedgerConflictError);
+    expect(await ledger.listAcknowledgements({ incidentId: 'inc-1' })).toEqual([ack]);
+    const db = new Database(file);
+    try {
+      expect(() => db.prepare("UPDATE acknowledgements SET note = 'x'").run()).toThrow(/append-only/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps every roster version (its history): the same version twice is one row, the same version with other content a conflict', async () => {
+    const v1 = { planId: 'county', version: '2026.1', hash: 'a'.repeat(64), effectiveFrom: T0, body: { plan: 'county', version: '2026.1' } };
+    const v2 = { ...v1, version: '2026.2', hash: 'b'.repeat(64), effectiveFrom: T0 + 86_400_000, body: { plan: 'county', version: '2026.2' } };
+    expect(await ledger.recordRoster(v2)).toEqual({ inserted: true });
+    expect(await ledger.recordRoster(v1)).toEqual({ inserted: true });
+    expect(await ledger.recordRoster(v1)).toEqual({ inserted: false });
+    await expect(ledger.recordRoster({ ...v1, hash: 'c'.repeat(64) })).rejects.toBeInstanceOf(LedgerConflictError);
+    const rows = await ledger.listRosters('county');
+    expect(rows.map((r) => [r.version, r.effectiveFrom, r.loadedAt])).toEqual([['2026.1', T0, T0], ['2026.2', T0 + 86_400_000, T0]]);
+    expect(rows[0].body).toEqual(v1.body);
+    expect(await ledger.listRosters('other')).toEqual([]);
+  });
+});
