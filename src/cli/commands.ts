@@ -22,6 +22,7 @@ import { formatStatus } from './format-status';
 import { localTime, type Locale } from './locale';
 import { formatPeople, planPeople } from './people';
 import { rosterCommands } from './roster';
+import { raiseAlert } from '../api/alerts';
 import { suggestion, table } from './text';
 
 export interface Context {
@@ -131,6 +132,27 @@ export const COMMANDS: readonly Command[] = [
       const ledger = await ctx.ledgerIfPresent();
       const notices = ledger ? await noticesFor(ledger, s.id) : undefined;
       await ctx.print(notices ? { ...s, notices: notices.map(noticeSummary) } : s, () => formatStatus(s, ctx.now) + (notices ? `\n\n${formatNotices(notices, s.language)}` : ''));
+    },
+  },
+  {
+    name: 'alert',
+    summary: 'a monitoring system\'s alert (监测预警) for the monitor on duty to read; whoever records the incident is its discoverer',
+    args: [],
+    options: [
+      opt('plan', '<id|path>', 'the unit\'s plan (its monitors and roster)'),
+      opt('text', '<text>', 'what the monitoring system saw'),
+      opt('id', '<alert id>', 'the feed\'s id for it (a repeat is the same alert)'),
+      opt('source', '<name or url>', 'the monitoring system or the post'),
+      opt('at', '<ISO time>', 'when the feed raised it (default now)'),
+    ],
+    async run(ctx) {
+      const o = ctx.inv.options;
+      for (const name of ['plan', 'text', 'id'] as const) if (typeof o[name] !== 'string') throw new UsageError(`alert: --${name} is required`, usageLine(this));
+      const at = typeof o.at === 'string' ? Date.parse(o.at) : ctx.now;
+      if (Number.isNaN(at)) throw new IncidentError('InvalidPayload', `at: not an ISO time: "${o.at}"`);
+      const loaded = resolvePlan(o.plan as string, ctx.plansDir);
+      const r = await raiseAlert(await ctx.ledger(), loaded, { id: o.id as string, text: o.text as string, source: o.source as string | undefined, at }, ctx.now);
+      await ctx.print(r, () => `${r.inserted ? 'alert recorded' : 'alert already recorded'}: ${r.noticeId} → the monitor on duty (of ${r.monitors})`);
     },
   },
   {

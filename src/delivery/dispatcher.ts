@@ -167,12 +167,11 @@ export class Dispatcher {
     const routes = n.routes;
     // the development channels (the worker's log, the test HTTP endpoint) carry everything whatever the plan routes
     if (!routes || c.type === 'log' || c.type === 'http-test') return true;
-    const r = routes.find((x) => x.channel === c.name);
-    if (!r) return false;
-    if (r.kinds && !r.kinds.includes(n.kind)) return false;
-    if (r.bindingOnly && !n.binding) return false;
-    if (r.hours && !withinHours(n.incident.timeZone, now, r.hours.from, r.hours.to)) return false;
-    return true;
+    // a channel may have several routes (SMS for binding deadlines, and for alerts): any one that matches carries it
+    return routes.some((r) => r.channel === c.name
+      && (!r.kinds || r.kinds.includes(n.kind))
+      && (!r.bindingOnly || n.binding === true)
+      && (!r.hours || withinHours(n.incident.timeZone, now, r.hours.from, r.hours.to)));
   }
 
   /** The recipients as of sending: a rostered role's holders narrowed to those on duty (the named owner always stays). */

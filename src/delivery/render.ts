@@ -171,6 +171,14 @@ function renderBody(n: NoticeParams, now: number): Rendered {
           `舆情事件「${title}」（${n.incidentId}）的一条通知（${n.facts.noticeKind}）未能送达：${n.facts.reason}。请核实联系方式与通道配置，并电话通知有关人员。重新投递：npm run cli -- redrive ${n.facts.notice}`,
           `A notice (${n.facts.noticeKind}) of incident "${title}" (${n.incidentId}) could not be delivered: ${n.facts.reason}. Check the contacts and channel settings and phone the people concerned. Re-drive: npm run cli -- redrive ${n.facts.notice}`),
       };
+    case 'alert':
+      return {
+        subject: t(lang, `【${unit}】监测预警：${title}`, `[${unit}] Monitoring alert: ${title}`),
+        text: t(lang,
+          `监测系统预警（${n.facts.source || '监测系统'}，${formatLocal(tz, Number(n.facts.at))}）：${n.facts.text}。请值班舆情信息员查看研判；构成舆情的，登记后即为发现人：npm run cli -- start --file <事件.json>（"discoveredBy":"<你的编号>"）。`,
+          `Monitoring alert (${n.facts.source || 'monitoring system'}, ${formatLocal(tz, Number(n.facts.at))}): ${n.facts.text}. The monitor on duty reads it; if it is an incident, whoever records it is its discoverer: npm run cli -- start --file <incident.json> ("discoveredBy":"<your id>").`),
+        short: t(lang, `【${unit}】监测预警：${title}，请值班信息员查看`, `[${unit}] Monitoring alert: ${title}; the monitor on duty reads it`),
+      };
     default: {
       const never: never = n.kind;
       throw new Error(`no message for notice kind ${String(never)}`);

@@ -78,6 +78,8 @@ export type ActionName = (typeof ACTIONS)[number];
 export const NOTICE_KINDS = [
   'assigned', 'reminder', 'overdue', 'regrade', 'referral', 'findingReferral', 'calendarMissing', 'approval',
   'newIncident', 'escalation', 'unacknowledged', 'upgradeOwed', 'summaryDue', 'deliveryFailed',
+  // a monitoring system's alert for the monitor on duty to read (not an incident yet: whoever records it discovers it)
+  'alert',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

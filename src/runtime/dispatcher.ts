@@ -103,10 +103,14 @@ export function rosterResolver(ledger: Ledger, plans: LoadedPlan[] = [], cacheMs
     const duty = whoWasOnDuty(hit.versions, role, at, calendarSlice(localDate(tz, at - 2 * 86_400_000), localDate(tz, at + 86_400_000)));
     if (duty.people.length) {
       const dir = people.get(planId);
-      return duty.people.map((d) => {
+      const all = duty.people.map((d) => {
         const p = dir?.get(d.personId);
-        return { personId: d.personId, name: p?.name ?? d.personId, contacts: { ...(p?.contacts ?? {}) } };
+        return { personId: d.personId, name: p?.name ?? d.personId, post: d.post, contacts: { ...(p?.contacts ?? {}) } };
       });
+      // the A post (A岗) is told; a substitute (B岗) only when the A post has no contact to reach them by
+      const reachable = all.filter((p) => Object.keys(p.contacts).length > 0 || !dir);
+      const chosen = reachable.find((p) => p.post === 'A') ?? reachable[0] ?? all[0];
+      return [{ personId: chosen.personId, name: chosen.name, contacts: chosen.contacts }];
     }
     return (duty as { reason: string }).reason === 'gap' ? [] : undefined;
   };

@@ -98,7 +98,7 @@ describe('plans/county.yaml: the plan as 000 篇五 writes it', () => {
       if (p.contacts.phone) expect(p.contacts.phone).toMatch(/^1380000\d{4}$/);
     }
     // the delivery routes (v4) name channels only; the addresses are the people's contacts, the secrets are not here
-    expect(plan.delivery?.routes.map((r) => r.channel)).toEqual(['office-mail', 'duty-wecom', 'duty-sms', 'duty-voice']);
+    expect(plan.delivery?.routes.map((r) => r.channel)).toEqual(['office-mail', 'duty-wecom', 'duty-sms', 'duty-sms', 'duty-voice']);
     expect(plan.delivery?.routes.find((r) => r.channel === 'duty-voice')).toMatchObject({ bindingOnly: true, hours: { from: '22:00', to: '07:00' } });
     expect(plan.escalationPolicy?.required).toEqual({ especiallyMajor: ['principalLeader'] });
     expect(plan.accountability?.basis).toMatch(/000 篇五未规定责任追究条款/);
