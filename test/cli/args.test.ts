@@ -46,7 +46,7 @@ describe('parseCommandLine', () => {
 
   it('refuses an unknown or missing command', () => {
     expect(usage('shwo', 'c-1').message).toBe('unknown command "shwo". Did you mean "show"?');
-    expect(usage('frobnicate').message).toMatch(/^unknown command "frobnicate"\. Commands: start, act, metrics, show, failures, redrive, reconcile, findings, review, explain, list, history, people, help, roster$/);
+    expect(usage('frobnicate').message).toMatch(/^unknown command "frobnicate"\. Commands: start, act, metrics, show, alert, failures, redrive, reconcile, findings, review, explain, list, history, people, help, roster$/);
     const none = usage();
     expect(none.message).toBe('missing command');
     expect(none.usage).toMatch(/^usage: client <command>/);
