@@ -256,34 +256,35 @@ export class Dispatcher {
     const byName = new Map(this.o.channels.map((c) => [c.name, c]));
     let nextAttemptAt: number | undefined;
     let lastError: string | undefined;
-    for (const d of deliveries) {
-      if (d.status === 'delivered' || d.status === 'superseded') continue;
+    // Every destination of the notice at once (each channel's receivers are independent; throttling is per receiver).
+    const attempt = async (d: DeliveryRow): Promise<void> => {
+      if (d.status === 'delivered' || d.status === 'superseded') return;
       if (d.channel === NO_CHANNEL) {
         if (d.status !== 'failed' || d.lastError === undefined) {
           await this.o.ledger.updateDelivery(d.id, { status: 'failed', lastError: `no channel reaches ${d.personName} (${d.personId}): add a contact to the plan or a route` });
           d.status = 'failed';
         }
-        continue;
+        return;
       }
-      if (d.status === 'failed') continue;
+      if (d.status === 'failed') return;
       if (d.nextAttemptAt !== undefined && d.nextAttemptAt > now) {
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, d.nextAttemptAt);
         lastError ??= d.lastError;
-        continue;
+        return;
       }
       const channel = byName.get(d.channel);
       if (!channel) {
         lastError = `channel ${d.channel} is no longer configured`;
         await this.o.ledger.updateDelivery(d.id, { status: 'failed', lastError });
         d.status = 'failed';
-        continue;
+        return;
       }
       // Throttled per receiver: a burst waits its turn (not an attempt), never dropped.
       const wait = this.throttle.wait(channel, channel.receiverKey(d), now);
       if (wait > 0) {
         await this.o.ledger.updateDelivery(d.id, { status: 'pending', nextAttemptAt: now + wait });
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, now + wait);
-        continue;
+        return;
       }
       const message: OutgoingMessage = {
         deliveryId: d.id, noticeId: n.id, incidentId: n.incidentId, kind: notice.kind, destination: d.destination, address: d.address,
@@ -302,7 +303,7 @@ export class Dispatcher {
           await this.o.ledger.updateDelivery(d.id, { status: 'failed', attempts: d.attempts + 1, lastError, subject, text });
           d.status = 'failed';
           this.o.log?.('delivery refused for good', { deliveryId: d.id, error: lastError });
-          continue;
+          return;
         }
         const asked = err instanceof DeliveryError ? err.retryAfterMs ?? 0 : 0;
         const pause = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** d.attempts));
@@ -311,7 +312,8 @@ export class Dispatcher {
         await this.o.ledger.updateDelivery(d.id, { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: next, lastError, subject, text });
         this.o.log?.('delivery failed; will retry', { deliveryId: d.id, error: lastError, nextAttemptAt: new Date(next).toISOString() });
       }
-    }
+    };
+    await Promise.all(deliveries.map(attempt));
     const all = await this.o.ledger.listDeliveries({ noticeId: n.id });
     // Made moot while it was being sent (its obligation met): what was not delivered is not retried.
     if ((await this.o.ledger.getNotice(n.id))?.status === 'superseded') {
