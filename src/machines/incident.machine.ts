@@ -1,5 +1,6 @@
 import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { STAGE_LABELS, gradeRank, isEnding, type Stage } from '../plan/codes';
+import { handlingStates } from './handling';
 import type {
   AcknowledgementParams, CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, ScheduleEscalationParams,
   SettleNoticesParams,
@@ -125,6 +126,8 @@ export const incidentMachine = setup({
     categorizedHandling: {
       meta: { label: STAGE_LABELS.categorizedHandling },
       entry: { type: 'enter', params: { stage: 'categorizedHandling' } },
+      // where handling stands, by category or grade, as substates the facts move it between (src/machines/handling.ts)
+      ...(handlingStates() as { initial: 'route'; states: Record<string, object> }),
       on: {
         REPORT: { guard: 'allowed', actions: 'apply' },
         DISPATCH: { guard: 'allowed', actions: 'apply' },

@@ -106,7 +106,7 @@ describe('categorized handling by category (000 篇一 §四(三))', () => {
     expectRefused(s, actionEvent('classify', { by: 'off', category: 'inquiry' }, T0 + HOUR), /already inquiry/);
     let actions;
     [s, actions] = act(s, 'classify', { by: 'off', category: 'hype' }, T0 + HOUR);
-    expect(s.value).toBe('categorizedHandling');
+    expect(s.matches('categorizedHandling')).toBe(true);
     expect(s.context.category).toBe('hype');
     expect(obligation(s, 'inquiryOpinion').status).toBe('waived');
     expect(effectsOf(actions, 'cancelDeadline')).toEqual([{ obligationId: 'inquiryOpinion' }]);

@@ -137,7 +137,7 @@ describe('the words of a finding (责任追究: 迟报/漏报 for binding report
     expect(s.context.obligations.some((o) => o.kind === 'publicResponse')).toBe(false);
     // it rises to major while tracking: handling reopens and the response is owed, from discovery
     [s] = metrics(s, { mainstreamMedia: true }, T0 + 2 * HOUR);
-    expect(s.value).toBe('categorizedHandling');
+    expect(s.matches('categorizedHandling')).toBe(true);
     expect(obligation(s, 'publicResponse')).toMatchObject({ status: 'pending', dueAt: T0 + 3 * HOUR });
     let actions: Actions;
     [s, actions] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 4 * HOUR);

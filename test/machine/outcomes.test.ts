@@ -37,7 +37,7 @@ describe('accountability outcomes (责任追究, 000 篇三 §六; 000 篇二 §
     [s] = act(s, 'dispatch', { by: 'off', department: 'dep' }, T0 + 30 * MIN);
     let actions: Actions;
     [s, actions] = act(s, 'classify', { by: 'off', category: 'hype' }, T0 + HOUR);
-    expect(s.value).toBe('categorizedHandling');
+    expect(s.matches('categorizedHandling')).toBe(true);
     expect(obligation(s, 'firstReport').status).toBe('pending');
     expect(findingsOf(actions)).toEqual([]);
     // made later, after its due time: 迟报 for its owner, once final

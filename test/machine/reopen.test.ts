@@ -24,7 +24,7 @@ describe('regrading and reopening (000 篇五 §五(三); 001 school plan §四(
     expect(obligation(s, summary).status).toBe('pending');
     let actions: Actions;
     [s, actions] = metrics(s, { mainstreamMedia: true }, T0 + 5 * HOUR);
-    expect(s.value).toBe('categorizedHandling');
+    expect(s.matches('categorizedHandling')).toBe(true);
     expect(s.context.grade).toBe('major');
     expect(obligation(s, summary)).toMatchObject({ status: 'waived', waivedReason: 'handling reopened', waivedAt: T0 + 5 * HOUR });
     const followUps = obligationsOf(s, 'followUp');
@@ -44,7 +44,7 @@ describe('regrading and reopening (000 篇五 §五(三); 001 school plan §四(
     let s = tracking();
     [s] = act(s, 'subside', { by: 'off', reason: '趋于平稳' }, T0 + 3 * HOUR);
     [s] = act(s, 'reopen', { by: 'off', reason: '新的帖子' }, T0 + 4 * HOUR);
-    expect(s.value).toBe('categorizedHandling');
+    expect(s.matches('categorizedHandling')).toBe(true);
   });
 
   it('a phone report made while tracking owes its written report until tracking ends, not at once (000 篇三 §四(二))', () => {

@@ -67,7 +67,7 @@ const STAGES: Array<[string, () => IncidentSnapshot, ActionName[]]> = [
 describe('the five stages accept only their own actions (处置程序, 000 篇一 §四; 001 篇1 §四)', () => {
   it.each(STAGES)('%s refuses every action outside its list, even one that breaks no other rule (000 篇一 §四)', (stage, make, own) => {
     const s = make();
-    expect(s.value).toBe(stage);
+    expect(s.matches(stage as never)).toBe(true);
     for (const name of ACTIONS.filter((a) => !own.includes(a))) {
       const e = ev(name);
       expect(s.can(e), `${name} in ${stage}`).toBe(false);
@@ -98,16 +98,21 @@ describe('the five stages accept only their own actions (处置程序, 000 篇�
 
   it('the stages follow one another: assess → classify → assign a tracker → subside → summary (000 篇一 §四(一)–(五))', () => {
     let [s] = start();
-    const path: string[] = [String(s.value)];
+    // a stage, or a stage with where its handling stands (categorizedHandling.fabrication.clarify)
+    const valueName = (v: unknown): string => (typeof v === 'string' ? v : Object.entries(v as object).map(([k, x]) => `${k}.${valueName(x)}`)[0]);
+    const path: string[] = [valueName(s.value)];
     for (const [name, at] of [
       ['report', T0 + 5 * MIN], ['assess', T0 + 10 * MIN], ['dispatch', T0 + 15 * MIN], ['respond', T0 + 20 * MIN],
       ['classify', T0 + 30 * MIN], ['publishFacts', T0 + HOUR], ['refer', T0 + 2 * HOUR], ['assignTracker', T0 + 3 * HOUR],
       ['subside', T0 + DAY], ['submitSummary', T0 + 2 * DAY],
     ] as const) {
       [s] = transition(s, name, at);
-      path.push(String(s.value));
+      path.push(valueName(s.value));
     }
-    expect([...new Set(path)]).toEqual(['researchAndWarning', 'rapidResponse', 'categorizedHandling', 'dynamicTracking', 'summaryEvaluation', 'closed']);
+    expect([...new Set(path)]).toEqual([
+      'researchAndWarning', 'rapidResponse', 'categorizedHandling.fabrication.clarify', 'categorizedHandling.fabrication.refer',
+      'categorizedHandling.fabrication.done', 'dynamicTracking', 'summaryEvaluation', 'closed',
+    ]);
     expect(s.status).toBe('done');
     expect(s.context.timeline.filter((t) => t.action === 'stage').map((t) => t.details.split(';')[0])).toEqual([
       '研判预警 → 快速反应', '快速反应 → 分类处置', '分类处置 → 动态跟踪', '动态跟踪 → 总结评估', '总结评估 → 已结案',
@@ -212,7 +217,7 @@ describe('a rise in grade while tracking reopens handling (000 篇一 §四(四)
     let s = tracking();
     let actions;
     [s, actions] = metrics(s, { mainstreamMedia: true }, T0 + 5 * HOUR);
-    expect(s.value).toBe('categorizedHandling');
+    expect(s.matches('categorizedHandling')).toBe(true);
     expect(s.context.grade).toBe('major');
     expect(obligation(s, 'firstRelease')).toMatchObject({ status: 'pending', dueAt: T0 + DAY });
     expect(effectsOf(actions, 'scheduleDeadline').map((e) => e.obligationId)).toEqual(['firstRelease']);
@@ -228,7 +233,7 @@ describe('a rise in grade while tracking reopens handling (000 篇一 §四(四)
   it('a regrade upwards reopens handling; downwards it stays in tracking (000 篇一 §四(四); 001 school plan §四(一))', () => {
     const s = tracking();
     const [up] = act(s, 'regrade', { by: 'dir', grade: 'larger', reason: '扩散' }, T0 + 5 * HOUR);
-    expect(up.value).toBe('categorizedHandling');
+    expect(up.matches('categorizedHandling')).toBe(true);
     const [big] = start({ metrics: { posts: 200 } });
     let t = big;
     [t] = act(t, 'report', PAYLOADS.report, T0 + MIN);
@@ -254,7 +259,7 @@ describe('a rise in grade while tracking reopens handling (000 篇一 §四(四)
   it('a person may reopen handling by hand (000 篇一 §四(四); 001 school plan §四(一))', () => {
     const s = tracking();
     const [after] = act(s, 'reopen', { by: 'lic', reason: '出现新的炒作' }, T0 + 5 * HOUR);
-    expect(after.value).toBe('categorizedHandling');
+    expect(after.matches('categorizedHandling')).toBe(true);
     expect(after.context.timeline.some((t) => t.action === 'reopen' && t.details.includes('出现新的炒作'))).toBe(true);
   });
 });
