@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -122,7 +125,15 @@ export function useHarness(name: string): Harness {
   });
 
   // A test's incident must not keep firing timers while the next test skips the clock forward.
-  afterEach(async () => {
+  afterEach(async (ctx) => {
+    // HARNESS_DUMP=1: a failed test leaves the tail of each of its incidents' histories in the temp folder
+    if (process.env.HARNESS_DUMP && ctx.task.result?.state === 'fail') {
+      for (const h of started) {
+        const ev = (await h.fetchHistory()).events ?? [];
+        const lines = ev.slice(-25).map((e) => `${e.eventId} ${EventType[e.eventType ?? 0]} ${JSON.stringify(e.timerStartedEventAttributes ?? e.timerFiredEventAttributes ?? e.workflowTaskFailedEventAttributes ?? e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '')}`);
+        writeFileSync(path.join(tmpdir(), `harness-${h.workflowId}.txt`), lines.join('\n'));
+      }
+    }
     for (const h of started.splice(0)) {
       const d = await h.describe();
       if (d.status.name === 'RUNNING') await h.terminate('test finished');
@@ -170,6 +181,20 @@ export function useHarness(name: string): Harness {
       if ((d.raw.pendingActivities?.length ?? 0) > 0 || BUSY.has(last)) {
         throw new Error(`workflow ${h.workflowId} is still busy (last event ${EventType[last]})`);
       }
+      // a timer due by the server's clock (or within the next second: a locked test server's clock runs on in real
+      // time) fires any moment: not quiet yet. An update whose task cancels a timer that fires meanwhile is refused
+      // by the time-skipping server ("invalid history builder state for action") and never retried.
+      const now = (await hx.now()) + 1000;
+      const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+      const open = new Map<string, number>();
+      for (const e of events) {
+        const started = e.timerStartedEventAttributes;
+        if (started?.timerId) open.set(started.timerId, ms(e.eventTime) + ms(started.startToFireTimeout));
+        const done = e.timerFiredEventAttributes?.timerId ?? e.timerCanceledEventAttributes?.timerId;
+        if (done) open.delete(done);
+      }
+      const due = [...open.values()].filter((at) => at <= now);
+      if (due.length) throw new Error(`workflow ${h.workflowId} has ${due.length} timer(s) due and not fired yet`);
     });
 
   hx.start = async ({ planId, id, by, metrics = {}, title, atLocalHour = 9, enteredAfter = 0, current = false, grade, subject }) => {
