@@ -21,6 +21,7 @@ import {
 } from './lines';
 import type { HandlingStepDef, ReportLineDef } from '../plan/plan.schema';
 import { atDueRoles, climb, rolesAbove, type EscalationState } from './escalation';
+import { OBLIGATIONS, kindsWhere, perOwner, ruleOf } from './obligations';
 import { whoWasOnDuty } from '../roster/on-duty';
 import type { Roster } from '../roster/roster.schema';
 
@@ -266,29 +267,12 @@ const laterStage = (a: Stage, b: Stage): Stage => (stageRank(b) > stageRank(a) &
 /** An obligation of this kind exists and was not waived: a waived one is owed again if its grade or category comes back. */
 const owed = (c: IncidentContext, kind: ObligationKind): boolean => c.obligations.some((o) => o.kind === kind && o.status !== 'waived');
 
-/** Where each obligation kind comes from: a rule of a seed (cited) or a product default (docs/rules.md). */
-const RULES: Record<ObligationKind, { basis: 'rule' | 'default'; source: string }> = {
-  firstReport: { basis: 'rule', source: '000 篇三 §四(二); 000 篇五 §五(二)' },
-  writtenReport: { basis: 'rule', source: '000 篇三 §四(二)' },
-  publicResponse: { basis: 'rule', source: '000 篇一/篇二 §四(二); 001 篇1 §四(二)' },
-  firstRelease: { basis: 'rule', source: '000 篇五 §四(一)1' },
-  dispatch: { basis: 'rule', source: '001 school plan §四(一)' },
-  explanation: { basis: 'rule', source: '001 school plan §四(一)' },
-  inquiryOpinion: { basis: 'rule', source: '000 篇一 §四(三)1' },
-  inquiryResult: { basis: 'rule', source: '000 篇一 §四(三)1' },
-  // "及时": the cadence is a plan default
-  followUp: { basis: 'default', source: '000 篇一/篇三 §四(二) (cadence: plan default)' },
-  summaryReport: { basis: 'rule', source: '000 篇三 §四(五)' },
-  upgradeReport: { basis: 'default', source: 'rule book upgradeReport (product default, from 000 篇五 §五(二))' },
-};
-const SOURCES = Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, r.source])) as Record<ObligationKind, string>;
-
 /** Binding (a breach is a finding) or a target (a miss is recorded as a target missed), per the plan. */
 export function bindingOf(plan: Plan, kind: ObligationKind): Binding {
   return (plan.targets ?? DEFAULT_TARGETS).includes(kind) ? 'target' : 'binding';
 }
-/** 力争 (firstRelease) and the follow-up cadence (及时) are targets unless a plan says otherwise. */
-export const DEFAULT_TARGETS: ObligationKind[] = ['firstRelease', 'followUp'];
+/** 力争 (firstRelease) and the follow-up cadence (及时) are targets unless a plan says otherwise (the obligation table). */
+export const DEFAULT_TARGETS: ObligationKind[] = kindsWhere((d) => d.binding === 'target');
 
 /** Binding or target for one obligation: a report line says so itself (v3), any other limit by the plan's targets. */
 export function bindingOfObligation(plan: Plan, ob: Pick<Obligation, 'kind' | 'line'>): Binding {
@@ -303,25 +287,8 @@ function lapseKind(plan: Plan, ob: Pick<Obligation, 'kind' | 'line'>, late: bool
   return late ? 'lateDuty' : 'missedDuty';
 }
 
-/** The day limits the rule book counts in days (1天内, 三日内): counted by the plan's convention from v2. */
-const DAY_COUNTED: ObligationKind[] = ['explanation', 'summaryReport'];
-
 /** A compact UTC instant for ids: 20261201T150000.000Z. Ids never use counters or positions. */
 export const idTime = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '');
-
-const CLOSES_WITH: Record<ObligationKind, Stage> = {
-  firstReport: 'rapidResponse',
-  writtenReport: 'rapidResponse',
-  dispatch: 'rapidResponse',
-  publicResponse: 'categorizedHandling',
-  firstRelease: 'categorizedHandling',
-  explanation: 'categorizedHandling',
-  inquiryOpinion: 'categorizedHandling',
-  inquiryResult: 'categorizedHandling',
-  followUp: 'dynamicTracking',
-  summaryReport: 'summaryEvaluation',
-  upgradeReport: 'rapidResponse',
-};
 
 export function messageContext(ctx: IncidentContext): MessageContext {
   return { lang: ctx.plan.language, timeZone: ctx.plan.timeZone, unitName: ctx.plan.unit.name, title: ctx.incident.title };
@@ -366,12 +333,7 @@ function firstReportWithin(plan: Plan, grade: Grade): number | undefined {
 }
 
 /** The role answerable for a kind: the plan's owner, else the rule book's (v3 plans name only what they have). */
-const DEFAULT_OWNERS: Record<ObligationKind, Role> = {
-  firstReport: 'monitor', writtenReport: 'monitor', upgradeReport: 'monitor', publicResponse: 'spokesperson', firstRelease: 'spokesperson',
-  dispatch: 'office', explanation: 'department', inquiryOpinion: 'department', inquiryResult: 'department', followUp: 'office',
-  summaryReport: 'department',
-};
-export const ownerRoleOf = (plan: Plan, kind: ObligationKind): Role => plan.owners[kind] ?? DEFAULT_OWNERS[kind];
+export const ownerRoleOf = (plan: Plan, kind: ObligationKind): Role => plan.owners[kind] ?? OBLIGATIONS[kind].defaultOwner;
 
 /** v3: the limits of a major-only plan run only once the incident is assessed as 重大 (rule book, Scope). */
 export function inScope(ctx: IncidentContext): boolean {
@@ -422,7 +384,7 @@ class Draft {
    */
   dueFrom(kind: ObligationKind, anchorAt: number, text: string): { dueAt: number | null; missing?: { year: number; date: string } } {
     const days = /^(\d+)d$/.exec(text.trim());
-    if (!this.v2 || !days || !DAY_COUNTED.includes(kind)) return { dueAt: anchorAt + dur(text) };
+    if (!this.v2 || !days || !OBLIGATIONS[kind].dayCounted) return { dueAt: anchorAt + dur(text) };
     const counting = this.plan.dayCounting ?? { convention: 'civilLaw' as const };
     const r = dayLimit({
       trigger: anchorAt, days: Number(days[1]), timeZone: this.plan.timeZone, convention: counting.convention,
@@ -460,8 +422,7 @@ class Draft {
       return n === 0 ? kind : `${kind}-${n + 1}`;
     }
     // (v3: a summary line per department, like a written report per phone call, names its owner)
-    const perOwner = kind === 'writtenReport' || (this.v3 && kind === 'summaryReport');
-    const base = perOwner ? `${kind}/${owner}@${idTime(anchorAt)}` : anchorAt === this.ctx.incident.discoveredAt ? kind : `${kind}@${idTime(anchorAt)}`;
+    const base = this.perOwner(kind) ? `${kind}/${owner}@${idTime(anchorAt)}` : anchorAt === this.ctx.incident.discoveredAt ? kind : `${kind}@${idTime(anchorAt)}`;
     let id = base;
     // The same kind created twice at one claimed moment (reopened, then subsided again at that instant):
     // the creating step's recording time tells them apart.
@@ -471,17 +432,22 @@ class Draft {
     return id;
   }
 
-  /** Add an obligation unless one of this kind is already pending. */
+  /** Several of this kind may be pending, one per owner (a written report per phone call; v3: a summary per department). */
+  perOwner(kind: ObligationKind): boolean {
+    return perOwner(kind, this.ctx.rulesVersion ?? 0);
+  }
+
+  /** Add an obligation unless one of this kind is already pending (one per owner where the kind says so). */
   oblige(kind: ObligationKind, anchorAt: number, dueAt: number | null, ownerPreferred?: string): Obligation {
     const existing = this.find(kind);
-    if (existing && kind !== 'writtenReport' && !(this.v3 && kind === 'summaryReport')) return existing;
+    if (existing && !this.perOwner(kind)) return existing;
     const ownerRole = ownerRoleOf(this.plan, kind);
     const owner = (!ownerPreferred && this.rostered(ownerRole)) || answerable(this.plan, ownerRole, ownerPreferred);
     const ob: Obligation = {
       id: this.idFor(kind, anchorAt, owner.id), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
       anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
       // One created after its usual stage (a phone report while tracking) closes with the stage it was created in.
-      closesWith: laterStage(CLOSES_WITH[kind], this.ctx.stage), source: SOURCES[kind],
+      closesWith: laterStage(OBLIGATIONS[kind].closesWith, this.ctx.stage), source: OBLIGATIONS[kind].source,
       gradeBasis: this.gradeBasis(),
     };
     this.ctx.obligations.push(ob);
@@ -544,7 +510,7 @@ class Draft {
     const ob: Obligation = {
       id, kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name, anchorAt,
       dueAt: within === null ? null : anchorAt + within, status: 'pending', overdue: false, remindersSent: 0,
-      closesWith: laterStage(CLOSES_WITH[kind], this.ctx.stage), source: def.source, gradeBasis: this.gradeBasis(), line,
+      closesWith: laterStage(OBLIGATIONS[kind].closesWith, this.ctx.stage), source: def.source, gradeBasis: this.gradeBasis(), line,
     };
     this.ctx.obligations.push(ob);
     this.timeline({ action: 'line', at: anchorAt, details: `${id}: ${def.label} — ${owner.name} → ${rcpt.toName}${ob.dueAt === null ? '（无时限，酌情适时上报）' : ''}` });
@@ -823,7 +789,7 @@ class Draft {
       at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
       dueAt: ob?.dueAt ?? undefined,
       delayMs: ob?.delayMs !== undefined && (kind === 'late' || kind === 'lateDuty' || kind === 'targetMissed') ? ob.delayMs : undefined,
-      rule: ob ? (ob.line ? { basis: ob.line.basis, source: ob.line.source } : RULES[ob.kind]) : undefined,
+      rule: ob ? (ob.line ? { basis: ob.line.basis, source: ob.line.source } : ruleOf(ob.kind)) : undefined,
       binding: ob ? bindingOfObligation(c.plan, ob) : undefined,
       accountabilityBasis: c.plan.accountability?.basis ?? ACCOUNTABILITY_NONE,
       gradeBasis: ob ? (ob.gradeBasis ?? (c.gradeSource === 'manual' ? 'assessed' : 'computed')) : undefined,
@@ -905,7 +871,7 @@ class Draft {
     if (ob.dueAt === null) return;
     // The trigger is the due time and the moment it was set: a deadline moved back to an earlier value is told again.
     // v4: an upgrade report owed and a summary due are told in their own words
-    const kind: NoticeKind = this.v4 && ob.kind === 'upgradeReport' ? 'upgradeOwed' : this.v4 && ob.kind === 'summaryReport' ? 'summaryDue' : 'assigned';
+    const kind: NoticeKind = (this.v4 && OBLIGATIONS[ob.kind].assignedNotice) || 'assigned';
     this.notify(kind, ob.id, `due=${idTime(ob.dueAt)},set=${idTime(this.now)}`, this.ownerRecipients(ob), [ob.ownerRole], { ob });
   }
 
@@ -1508,7 +1474,7 @@ export function handlingMissing(ctx: IncidentContext): string | undefined {
     if (steps.length) return `handling waits for ${steps.map((s) => `${s.key} (${s.label})`).join(', ')}`;
     if (ctx.category === undefined && ctx.plan.categories === 'optional') {
       // graded handling (000 篇五 §五(三); 001 school plan §四): the duties of handling done
-      const open = ctx.obligations.find((o) => o.status === 'pending' && (o.kind === 'publicResponse' || o.kind === 'explanation'));
+      const open = ctx.obligations.find((o) => o.status === 'pending' && OBLIGATIONS[o.kind].gradedHandling);
       return open ? `graded handling: ${label(OBLIGATION_LABELS, open.kind, 'zh')} still owed (${open.id})` : undefined;
     }
   }
@@ -1721,7 +1687,7 @@ function applyAction(d: Draft, event: ActionEvent) {
       c.category = event.payload.category;
       log(`classified ${from ? `${from} → ` : ''}${c.category} (${CATEGORY_LABELS[c.category].zh})`);
       if (from === 'inquiry') {
-        for (const ob of c.obligations) if ((ob.kind === 'inquiryOpinion' || ob.kind === 'inquiryResult') && ob.status === 'pending') d.waive(ob, `reclassified as ${c.category}`);
+        for (const ob of c.obligations) if (OBLIGATIONS[ob.kind].category === from && ob.status === 'pending') d.waive(ob, `reclassified as ${c.category}`);
       }
       if (d.v3) {
         // v3: the inquiry day is a rule of the four-way plans only, in scope, from the plan's start (the assessment as 重大)
@@ -2076,7 +2042,7 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   for (const ob of c.obligations) {
     if (ob.status !== 'pending') continue;
     if (stage === 'dismissed') d.waive(ob, 'not an incident');
-    else if (ob.kind === 'followUp' && stageRank(stage) > stageRank('dynamicTracking') && !ob.overdue) d.waive(ob, 'follow-up reports end when the incident subsides');
+    else if (OBLIGATIONS[ob.kind].cadence && stageRank(stage) > stageRank(OBLIGATIONS[ob.kind].closesWith) && !ob.overdue) d.waive(ob, 'follow-up reports end when the incident subsides');
     else if (stageRank(stage) > stageRank(ob.closesWith)) {
       if (!d.v1) d.miss(ob, at, `still unmet when ${STAGE_LABELS[ob.closesWith].zh} ended`);
       // v1: a report line is never moot: it stays owed until met or the incident ends.

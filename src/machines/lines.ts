@@ -2,6 +2,7 @@ import { GRADES, GRADE_LABELS, ROLE_LABELS, gradeRank, type Grade, type Obligati
 import { parseDuration } from '../plan/duration';
 import { findPerson, peopleInRole } from '../plan/people';
 import type { Plan, ReportLineDef } from '../plan/plan.schema';
+import { OBLIGATIONS } from './obligations';
 
 /**
  * Report lines (rule book, Reports: who owes what to whom), v3: one reporter to one recipient, each with its own
@@ -47,20 +48,18 @@ export interface LineRef {
   notifyWithin?: string;
 }
 
-/** The source a plan without report lines owes its one line from (the old shape). */
-const OLD_SHAPE_SOURCE = '000 篇三 §四(二); 000 篇五 §五(二)';
-
 /**
  * The plan's report lines: its own, or for a plan in the old shape one line discoverer → firstReportTo (any of
- * those roles), with the plan's first-report limits, binding unless the plan lists firstReport as a target.
+ * those roles), with the plan's first-report limits, binding unless the plan lists firstReport as a target, and the
+ * first report's label and source (the obligation table).
  */
 export function lineDefs(plan: Plan): ReportLineDef[] {
   if (plan.reportLines) return plan.reportLines;
   const within = plan.deadlines.firstReport ?? {};
   return [{
-    key: 'first', label: '首报', from: 'discoverer', to: plan.deadlines.firstReportTo ?? ['office'], perPerson: false,
+    key: 'first', label: OBLIGATIONS.firstReport.label.zh, from: 'discoverer', to: plan.deadlines.firstReportTo ?? ['office'], perPerson: false,
     within, binding: !(plan.targets ?? []).includes('firstReport') && Object.keys(within).length > 0,
-    basis: 'rule', source: OLD_SHAPE_SOURCE, outside: false, writtenAfterPhone: plan.deadlines.writtenReportAfterPhone,
+    basis: OBLIGATIONS.firstReport.basis, source: OBLIGATIONS.firstReport.source, outside: false, writtenAfterPhone: plan.deadlines.writtenReportAfterPhone,
   }];
 }
 

@@ -1,6 +1,9 @@
+import { OBLIGATIONS, kindsWhere } from '../machines/obligations';
+
 /**
  * Domain codes of the rule book (../shared/domain/plan-rules.md) with their display labels.
- * Pure data: shared by plans, the machine, the workflow and every interface.
+ * Pure data: shared by plans, the machine, the workflow and every interface. The obligation kinds' own facts
+ * (labels, report lines, duty words) are declared once in src/machines/obligations.ts and derived here.
  */
 export const ROLES = [
   'monitor', 'office', 'officeDirector', 'leaderInCharge', 'principalLeader',
@@ -53,8 +56,8 @@ export const OUTCOME_KINDS = [
 ] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
-/** Report obligations: the only ones whose lapse is 迟报/漏报 (when binding). */
-export const REPORT_KINDS = ['firstReport', 'writtenReport', 'summaryReport', 'upgradeReport'] as const satisfies readonly ObligationKind[];
+/** Report obligations: the only ones whose lapse is 迟报/漏报 (when binding). From the obligation table. */
+export const REPORT_KINDS: readonly ObligationKind[] = kindsWhere((d) => d.report);
 export const isReportKind = (k: ObligationKind): boolean => (REPORT_KINDS as readonly string[]).includes(k);
 
 export const FINDING_KINDS = ['falseReport', 'concealedReport', 'dereliction'] as const;
@@ -131,19 +134,10 @@ export const STAGE_LABELS: Labels<Stage> = {
   cancelled: { zh: '已取消（操作员）', en: 'cancelled (operator)' },
 };
 
-export const OBLIGATION_LABELS: Labels<ObligationKind> = {
-  firstReport: { zh: '首报', en: 'first report' },
-  writtenReport: { zh: '书面报告', en: 'written report' },
-  publicResponse: { zh: '首次公开回应', en: 'first public response' },
-  firstRelease: { zh: '首次新闻发布', en: 'first news release' },
-  dispatch: { zh: '转办职能科室', en: 'dispatch to department' },
-  explanation: { zh: '正面解释或解决', en: 'explanation or solution' },
-  inquiryOpinion: { zh: '答复处理意见', en: 'reply with handling opinion' },
-  inquiryResult: { zh: '答复处理结果', en: 'reply with result' },
-  followUp: { zh: '续报', en: 'follow-up report' },
-  summaryReport: { zh: '总结报告', en: 'summary report' },
-  upgradeReport: { zh: '升级报告', en: 'upgrade report' },
-};
+/** From the obligation table (src/machines/obligations.ts). */
+export const OBLIGATION_LABELS: Labels<ObligationKind> = Object.fromEntries(
+  OBLIGATION_KINDS.map((k) => [k, OBLIGATIONS[k].label]),
+) as Labels<ObligationKind>;
 
 export const STATUS_LABELS: Labels<ObligationStatus> = {
   pending: { zh: '待办', en: 'pending' },
@@ -168,14 +162,10 @@ export const OUTCOME_LABELS: Labels<OutcomeKind> = {
   commendation: { zh: '表彰', en: 'commendation' },
 };
 
-/** A late or missing duty under its own name (回应超时 / 未回应 …), for the kinds that are not report lines. */
-export const DUTY_WORDS: Partial<Record<ObligationKind, { late: { zh: string; en: string }; missed: { zh: string; en: string } }>> = {
-  publicResponse: { late: { zh: '回应超时', en: 'response late' }, missed: { zh: '未回应', en: 'no response' } },
-  inquiryOpinion: { late: { zh: '答复处理意见超时', en: 'opinion reply late' }, missed: { zh: '未答复处理意见', en: 'no opinion reply' } },
-  inquiryResult: { late: { zh: '答复处理结果超时', en: 'result reply late' }, missed: { zh: '未答复处理结果', en: 'no result reply' } },
-  dispatch: { late: { zh: '转办超时', en: 'dispatch late' }, missed: { zh: '未转办', en: 'not dispatched' } },
-  explanation: { late: { zh: '解释超时', en: 'explanation late' }, missed: { zh: '未作解释', en: 'no explanation' } },
-};
+/** A late or missing duty under its own name (回应超时 / 未回应 …), for the kinds that are not report lines (from the obligation table). */
+export const DUTY_WORDS: Partial<Record<ObligationKind, { late: { zh: string; en: string }; missed: { zh: string; en: string } }>> = Object.fromEntries(
+  kindsWhere((d) => d.dutyWords !== undefined).map((k) => [k, OBLIGATIONS[k].dutyWords]),
+);
 
 /** The words of a record about an obligation: 首报迟报, 回应超时, 首次新闻发布未达目标 … */
 export function outcomeLabel(kind: OutcomeKind, obligation: ObligationKind | undefined, lang: Language): string {
