@@ -195,12 +195,13 @@ describe('plans/county.yaml on the machine (v3): who owes whom (000 篇五 §五
     [s] = act(s, 'startHandling', { by: 'zhao.min' }, T0 + 40 * MIN);
     expect(s.matches('categorizedHandling')).toBe(true);
     const tracked = (x: Snap) => act(x, 'assignTracker', { by: 'zhao.min', tracker: 'zhao.min' }, T0 + 3 * HOUR)[0].value;
-    expect(tracked(s)).toBe('categorizedHandling'); // refused: the 处置方案 is not drawn up
+    // refused: the 处置方案 is not drawn up (handling stays at its steps)
+    expect(tracked(s)).toEqual({ categorizedHandling: { graded: 'steps' } });
     // the leading group cannot draw it up before the 派出所 asked; the 派出所 step is the 派出所's
     expect(act(s, 'handlingStep', { by: 'zhang.weidong', step: 'handling-plan' }, T0 + HOUR)[0].context.facts.steps).toBeUndefined();
     expect(act(s, 'handlingStep', { by: 'zhao.min', step: 'police-request' }, T0 + HOUR)[0].context.facts.steps).toBeUndefined();
     [s] = act(s, 'handlingStep', { by: 'ma.li', step: 'police-request' }, T0 + HOUR);
-    expect(tracked(s)).toBe('categorizedHandling');
+    expect(tracked(s)).toEqual({ categorizedHandling: { graded: 'steps' } });
     [s] = act(s, 'handlingStep', { by: 'zhang.weidong', step: 'handling-plan' }, T0 + 2 * HOUR);
     expect(Object.keys(s.context.facts.steps ?? {})).toEqual(['police-request', 'handling-plan']);
     expect(tracked(s)).toBe('dynamicTracking');
