@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { Recipient } from '../../machines/effects';
-import { DeliveryError, type ChannelRate, type DeliveryChannel, type OutgoingMessage } from './channel';
-import { brief, checkRate, membersOf, robotText, scrub, send, statusError, trimBase, truncateBytes } from './http';
+import { DeliveryError, type ChannelRate, type OutgoingMessage } from './channel';
+import { GroupRobotChannel } from './group-robot';
+import { brief, robotText, scrub, send, statusError, truncateBytes } from './http';
 
 /**
  * 钉钉 custom robot (自定义机器人). One POST per notice to
@@ -55,32 +55,12 @@ export interface DingTalkChannelOptions {
   rate?: ChannelRate;
 }
 
-export class DingTalkChannel implements DeliveryChannel {
+export class DingTalkChannel extends GroupRobotChannel {
   readonly type = 'dingtalk' as const;
-  readonly mode = 'group' as const;
-  readonly name: string;
-  readonly rate: ChannelRate;
-  private readonly memberIds: ReadonlySet<string>;
-  private readonly base: string;
 
   constructor(private readonly o: DingTalkChannelOptions) {
     if (!o.accessToken) throw new TypeError(`channel ${o.name}: the DingTalk access token is empty`);
-    this.name = o.name;
-    this.rate = checkRate(o.rate, o.name) ?? DINGTALK_RATE;
-    this.memberIds = new Set(o.members);
-    this.base = trimBase(o.baseUrl ?? DINGTALK_DEFAULT_BASE_URL);
-  }
-
-  addressOf(): undefined {
-    return undefined;
-  }
-
-  members(recipients: Recipient[]): Recipient[] {
-    return membersOf(recipients, this.memberIds);
-  }
-
-  receiverKey(): string {
-    return `dingtalk:${this.name}`;
+    super(o, { rate: DINGTALK_RATE, baseUrl: DINGTALK_DEFAULT_BASE_URL });
   }
 
   /** The request body: members by user id, else by mobile, else named in the text. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { Recipient } from '../../machines/effects';
-import { DeliveryError, type ChannelRate, type DeliveryChannel, type OutgoingMessage } from './channel';
-import { brief, checkRate, membersOf, robotText, scrub, send, statusError, trimBase, truncateBytes } from './http';
+import { DeliveryError, type ChannelRate, type OutgoingMessage } from './channel';
+import { GroupRobotChannel } from './group-robot';
+import { brief, robotText, scrub, send, statusError, truncateBytes } from './http';
 
 /**
  * 飞书 custom bot (自定义机器人). One POST per notice to `{baseUrl}/open-apis/bot/v2/hook/TOKEN` with
@@ -56,32 +56,12 @@ export interface FeishuChannelOptions {
   rate?: ChannelRate;
 }
 
-export class FeishuChannel implements DeliveryChannel {
+export class FeishuChannel extends GroupRobotChannel {
   readonly type = 'feishu' as const;
-  readonly mode = 'group' as const;
-  readonly name: string;
-  readonly rate: ChannelRate;
-  private readonly memberIds: ReadonlySet<string>;
-  private readonly base: string;
 
   constructor(private readonly o: FeishuChannelOptions) {
     if (!o.token) throw new TypeError(`channel ${o.name}: the Feishu bot token is empty`);
-    this.name = o.name;
-    this.rate = checkRate(o.rate, o.name) ?? FEISHU_RATE;
-    this.memberIds = new Set(o.members);
-    this.base = trimBase(o.baseUrl ?? FEISHU_DEFAULT_BASE_URL);
-  }
-
-  addressOf(): undefined {
-    return undefined;
-  }
-
-  members(recipients: Recipient[]): Recipient[] {
-    return membersOf(recipients, this.memberIds);
-  }
-
-  receiverKey(): string {
-    return `feishu:${this.name}`;
+    super(o, { rate: FEISHU_RATE, baseUrl: FEISHU_DEFAULT_BASE_URL });
   }
 
   /** The request body for a message sent at `timestampSeconds`. */

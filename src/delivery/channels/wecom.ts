@@ -1,6 +1,6 @@
-import type { Recipient } from '../../machines/effects';
-import { DeliveryError, type ChannelRate, type DeliveryChannel, type OutgoingMessage } from './channel';
-import { brief, checkRate, membersOf, robotText, scrub, send, statusError, trimBase, truncateBytes } from './http';
+import { DeliveryError, type ChannelRate, type OutgoingMessage } from './channel';
+import { GroupRobotChannel } from './group-robot';
+import { brief, robotText, scrub, send, statusError, truncateBytes } from './http';
 
 /**
  * 企业微信 group robot (群机器人). One POST per notice to `{baseUrl}/cgi-bin/webhook/send?key=KEY` with
@@ -39,33 +39,12 @@ export interface WeComChannelOptions {
   rate?: ChannelRate;
 }
 
-export class WeComChannel implements DeliveryChannel {
+export class WeComChannel extends GroupRobotChannel {
   readonly type = 'wecom' as const;
-  readonly mode = 'group' as const;
-  readonly name: string;
-  readonly rate: ChannelRate;
-  private readonly memberIds: ReadonlySet<string>;
-  private readonly base: string;
 
   constructor(private readonly o: WeComChannelOptions) {
     if (!o.key) throw new TypeError(`channel ${o.name}: the WeCom robot key is empty`);
-    this.name = o.name;
-    this.rate = checkRate(o.rate, o.name) ?? WECOM_RATE;
-    this.memberIds = new Set(o.members);
-    this.base = trimBase(o.baseUrl ?? WECOM_DEFAULT_BASE_URL);
-  }
-
-  /** a group channel: nobody is reached one by one */
-  addressOf(): undefined {
-    return undefined;
-  }
-
-  members(recipients: Recipient[]): Recipient[] {
-    return membersOf(recipients, this.memberIds);
-  }
-
-  receiverKey(): string {
-    return `wecom:${this.name}`;
+    super(o, { rate: WECOM_RATE, baseUrl: WECOM_DEFAULT_BASE_URL });
   }
 
   /** The request body for a message (exported for the tests and the docs). */
