@@ -923,7 +923,8 @@ class Draft {
     for (const ob of this.ctx.obligations) {
       const was = before.get(ob.id)?.escalation?.next;
       const now = ob.status === 'pending' ? ob.escalation?.next : undefined;
-      if (now !== undefined && now !== was) effects.push({ type: 'scheduleEscalation', params: escalationParams(this.ctx, ob)! });
+      // (a due time moved while the climb runs — a corrected discovery — moves its next step too)
+      if (now !== undefined && (now !== was || before.get(ob.id)?.dueAt !== ob.dueAt)) effects.push({ type: 'scheduleEscalation', params: escalationParams(this.ctx, ob)! });
       else if (was !== undefined && now === undefined && before.get(ob.id)?.status === 'pending') effects.push({ type: 'cancelEscalation', params: { obligationId: ob.id } });
     }
     const known = new Set(prev.outcomes.map((o) => o.id));

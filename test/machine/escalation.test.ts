@@ -139,6 +139,21 @@ describe('escalation until acknowledged (v4)', () => {
     expect(refusals(s3.context, actionEvent('acknowledge', { by: 'dir', obligation: FR }, T0 + MIN)).join()).toMatch(/needs v4/);
   });
 
+  it('a corrected discovery that moves the due time moves the climb with it, so it never stalls', () => {
+    const [s0] = v4();
+    const due = s0.context.obligations.find((o) => o.kind === FR)!.dueAt!;
+    let r = deadlineDue(s0, FR, due);
+    r = act(r[0], 'correctDiscovery', { by: 'off', discoveredAt: new Date(T0 + 2 * HOUR).toISOString(), reason: '发现时间登记有误' }, due + 10 * MIN);
+    const ob = r[0].context.obligations.find((o) => o.id === FR)!;
+    expect(ob.dueAt).toBe(due + 2 * HOUR);
+    // the next step is timed from the new due time
+    expect(effectsOf(r[1], 'scheduleEscalation')).toEqual([expect.objectContaining({ obligationId: FR, step: 0, at: ob.dueAt! + 30 * MIN })]);
+    // a timer of the old climb does nothing; the new one sends the step
+    expect(notices(escalationDue(r[0], FR, 0, due + 30 * MIN))).toEqual([]);
+    const [n] = notices(escalationDue(deadlineDue(r[0], FR, ob.dueAt!)[0], FR, 0, ob.dueAt! + 30 * MIN));
+    expect(n.kind).toBe('escalation');
+  });
+
   it('a plan without a policy: the owner\'s escalation chain at the due time, two hourly repeats, then the office', () => {
     const bare = makePlan();
     const due = T0 + 12 * HOUR;
