@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EndingParams, Finding, FindingMarks, NoticeParams, Outcome } from '../machines/effects';
+import type { AcknowledgementParams, EndingParams, Finding, FindingMarks, NoticeParams, Outcome } from '../machines/effects';
 import type { ObligationKind, OutcomeKind, Role } from '../plan/codes';
 import { LedgerConflictError, ReviewOutOfDateError, UnknownFindingError, UnknownNotificationError, UnsupportedLedgerError } from './errors';
 
@@ -203,20 +203,8 @@ export const hasReviews = (l: object): l is ReviewLedger =>
 
 export { ReviewOutOfDateError, UnknownFindingError } from './errors';
 
-/** An acknowledgement of an obligation's notices (v4): never meets the obligation. */
-export interface AcknowledgementRecord {
-  id: string;
-  incidentId: string;
-  unitId: string;
-  obligationId: string;
-  personId: string;
-  personName: string;
-  role: string;
-  /** owner: stops the reminders to the owner only; policy: someone above the owner, stops the climb */
-  scope: 'owner' | 'policy';
-  at: number;
-  note?: string;
-}
+/** An acknowledgement of an obligation's notices (v4), as the workflow records it: never meets the obligation. */
+export type AcknowledgementRecord = AcknowledgementParams;
 
 /** One loaded version of a unit's duty roster; kept for ever (the roster's history). */
 export interface RosterVersionRow {
@@ -1121,7 +1109,7 @@ export class SqliteLedger implements Ledger {
     const { where, args } = whereOf({ incident_id: filter.incidentId });
     return (this.db.prepare(`SELECT * FROM acknowledgements${where} ORDER BY at, rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
       id: r.id!, incidentId: r.incident_id!, unitId: r.unit_id!, obligationId: r.obligation_id!, personId: r.person_id!, personName: r.person_name!,
-      role: r.role!, scope: r.scope as 'owner' | 'policy', at: Date.parse(r.at!), ...(r.note !== null ? { note: r.note } : {}),
+      role: r.role as Role, scope: r.scope as 'owner' | 'policy', at: Date.parse(r.at!), ...(r.note !== null ? { note: r.note } : {}),
     }));
   }
 

@@ -57,8 +57,11 @@ export function planHash(plan: Plan): string {
   return createHash('sha256').update(canonicalJson(plan)).digest('hex');
 }
 
-/** Parse and validate plan text; `file` names it in errors. */
-export function parsePlanText(text: string, file: string): LoadedPlan {
+/**
+ * The data of a YAML (or JSON) file; a syntax error is thrown as `fail(file, issues, summary)` naming line and
+ * column (plans and rosters alike).
+ */
+export function parseYamlData(text: string, file: string, fail: (file: string, issues: string[], summary: string) => Error = (f, i, m) => new PlanError(f, i, m)): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -67,9 +70,14 @@ export function parsePlanText(text: string, file: string): LoadedPlan {
       return `${file}:${line}:${col}: ${e.message}`;
     });
     const { line, col } = lineCounter.linePos(doc.errors[0].pos[0]);
-    throw new PlanError(file, issues, `YAML syntax error at line ${line}, column ${col}`);
+    throw fail(file, issues, `YAML syntax error at line ${line}, column ${col}`);
   }
-  const data: unknown = doc.toJS();
+  return doc.toJS();
+}
+
+/** Parse and validate plan text; `file` names it in errors. */
+export function parsePlanText(text: string, file: string): LoadedPlan {
+  const data: unknown = parseYamlData(text, file);
   const result = planSchema.safeParse(data);
   if (!result.success) {
     const issues = formatIssues(result.error).split('\n').map((line) => `${file}: ${line}`);

@@ -10,8 +10,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import { canonicalJson, loadPlanDir, PlanError, resolvePlan, type LoadedPlan } from '../plan/plan.loader';
+import { canonicalJson, loadPlanDir, parseYamlData, PlanError, resolvePlan, type LoadedPlan } from '../plan/plan.loader';
 import { checkRoster, type RosterCheck } from './roster.check';
 import { validateRoster, type Roster } from './roster.schema';
 
@@ -48,17 +47,7 @@ export function rosterHash(roster: Roster): string {
 
 /** The YAML (or JSON) data of a roster file; syntax errors name line and column. */
 function parseData(text: string, file: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return `${file}:${line}:${col}: ${e.message}`;
-    });
-    const { line, col } = lineCounter.linePos(doc.errors[0].pos[0]);
-    throw new RosterError(file, issues, `YAML syntax error at line ${line}, column ${col}`);
-  }
-  return doc.toJS();
+  return parseYamlData(text, file, (f, issues, summary) => new RosterError(f, issues, summary));
 }
 
 function planIdOf(data: unknown): string | undefined {

@@ -695,7 +695,7 @@ describe('SqliteLedger acknowledgements and rosters (migration 6)', () => {
   });
   const ack = {
     id: 'inc-1/firstReport/ack/wang.wu', incidentId: 'inc-1', unitId: 'u', obligationId: 'firstReport', personId: 'wang.wu',
-    personName: '王五', role: 'officeDirector', scope: 'policy' as const, at: T0, note: '已电话督促',
+    personName: '王五', role: 'officeDirector' as const, scope: 'policy' as const, at: T0, note: '已电话督促',
   };
 
   it('keeps an acknowledgement once (a retried step is the same row) and never lets it be changed', async () => {
