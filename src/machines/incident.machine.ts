@@ -1,5 +1,6 @@
 import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { STAGE_LABELS, gradeRank, isEnding, type Stage } from '../plan/codes';
+import { openTransitions, stageTransitions } from './actions';
 import { handlingStates } from './handling';
 import type {
   AcknowledgementParams, CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, ScheduleEscalationParams,
@@ -22,13 +23,9 @@ function emit(enqueue: any, step: Step) {
   for (const e of step.effects as Effect[]) enqueue({ type: e.type, params: e.params });
 }
 
-/** After handling, a rise in grade (new metrics or by hand) sends the incident back to handling. */
-const reopenOnEscalation = {
+/** After handling, a rise in grade by new metrics sends the incident back to handling (a regrade: the action table). */
+const reopenOnRise = {
   METRICS: [
-    { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
-    { guard: 'allowed', actions: 'apply' },
-  ],
-  REGRADE: [
     { guard: 'escalates', target: 'categorizedHandling', actions: 'apply' },
     { guard: 'allowed', actions: 'apply' },
   ],
@@ -76,108 +73,49 @@ export const incidentMachine = setup({
   }),
   initial: 'researchAndWarning',
   on: {
-    // Accepted in every open stage.
+    // Accepted in every open stage: the actions the table declares for 'open' (src/machines/actions.ts), readings, timers.
+    ...openTransitions(),
     METRICS: { guard: 'allowed', actions: 'apply' },
-    REGRADE: { guard: 'allowed', actions: 'apply' },
-    FINDING: { guard: 'allowed', actions: 'apply' },
-    COMMEND: { guard: 'allowed', actions: 'apply' },
-    // v3: the 涉事主体 named, the discovery facts corrected (the office, with a reason), in any open stage
-    NAME_SUBJECT: { guard: 'allowed', actions: 'apply' },
-    NAME_DEPARTMENTS: { guard: 'allowed', actions: 'apply' },
-    CORRECT_DISCOVERY: { guard: 'allowed', actions: 'apply' },
-    // v4: acknowledging an obligation's notices, in any open stage
-    ACKNOWLEDGE: { guard: 'allowed', actions: 'apply' },
     REMINDER_DUE: { actions: 'apply' },
     DEADLINE_DUE: { actions: 'apply' },
     ESCALATION_DUE: { actions: 'apply' },
     READING_IGNORED: { actions: 'apply' },
     DELIVERY_FAILED: { actions: 'apply' },
     DELIVERY_RECOVERED: { actions: 'apply' },
-    // Ending an incident on purpose (a person) or by an operator's cancellation: findings are kept.
-    WITHDRAW: { guard: 'allowed', target: '.withdrawn', actions: 'apply' },
+    // An operator's cancellation (Web UI, `temporal workflow cancel`): findings are kept.
     CANCEL: { guard: 'open', target: '.cancelled', actions: 'apply' },
   },
   states: {
     researchAndWarning: {
       meta: { label: STAGE_LABELS.researchAndWarning },
-      on: {
-        REPORT: { guard: 'allowed', actions: 'apply' },
-        ASSESS: { guard: 'allowed', target: 'rapidResponse', actions: 'apply' },
-        DISMISS: { guard: 'allowed', target: 'dismissed', actions: 'apply' },
-        // v3: the first public response never waits on the assessment (its 3 h run from discovery)
-        RESPOND: { guard: 'allowed', actions: 'apply' },
-        RELEASE: { guard: 'allowed', actions: 'apply' },
-      },
+      // the actions this stage takes (src/machines/actions.ts)
+      on: { ...stageTransitions('researchAndWarning') },
     },
     rapidResponse: {
       meta: { label: STAGE_LABELS.rapidResponse },
       entry: { type: 'enter', params: { stage: 'rapidResponse' } },
-      on: {
-        REPORT: { guard: 'allowed', actions: 'apply' },
-        DISPATCH: { guard: 'allowed', actions: 'apply' },
-        RESPOND: { guard: 'allowed', actions: 'apply' },
-        RELEASE: { guard: 'allowed', actions: 'apply' },
-        CLASSIFY: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
-        // v3: graded handling without a category (000 篇五, the 001 school plan), and the grade's handling steps
-        START_HANDLING: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
-        HANDLING_STEP: { guard: 'allowed', actions: 'apply' },
-      },
+      // the actions this stage takes (src/machines/actions.ts)
+      on: { ...stageTransitions('rapidResponse') },
     },
     categorizedHandling: {
       meta: { label: STAGE_LABELS.categorizedHandling },
       entry: { type: 'enter', params: { stage: 'categorizedHandling' } },
       // where handling stands, by category or grade, as substates the facts move it between (src/machines/handling.ts)
       ...(handlingStates() as { initial: 'route'; states: Record<string, object> }),
-      on: {
-        REPORT: { guard: 'allowed', actions: 'apply' },
-        DISPATCH: { guard: 'allowed', actions: 'apply' },
-        RESPOND: { guard: 'allowed', actions: 'apply' },
-        RELEASE: { guard: 'allowed', actions: 'apply' },
-        CLASSIFY: { guard: 'allowed', actions: 'apply' },
-        REPLY_OPINION: { guard: 'allowed', actions: 'apply' },
-        FINISH_HANDLING: { guard: 'allowed', actions: 'apply' },
-        REPLY_RESULT: { guard: 'allowed', actions: 'apply' },
-        PUBLISH_FACTS: { guard: 'allowed', actions: 'apply' },
-        REFER: { guard: 'allowed', actions: 'apply' },
-        ADOPT: { guard: 'allowed', actions: 'apply' },
-        // v3: an inquiry reply under an approval step: draft → approve → publish (replyOpinion)
-        DRAFT_REPLY: { guard: 'allowed', actions: 'apply' },
-        APPROVE: { guard: 'allowed', actions: 'apply' },
-        HANDLING_STEP: { guard: 'allowed', actions: 'apply' },
-        ASSIGN_TRACKER: { guard: 'allowed', target: 'dynamicTracking', actions: 'apply' },
-      },
+      // the actions this stage takes (src/machines/actions.ts)
+      on: { ...stageTransitions('categorizedHandling') },
     },
     dynamicTracking: {
       meta: { label: STAGE_LABELS.dynamicTracking },
       entry: { type: 'enter', params: { stage: 'dynamicTracking' } },
-      on: {
-        // A rise in grade while tracking reopens handling (000 篇一 §四(四); 001 school plan §四(一)).
-        ...reopenOnEscalation,
-        REPORT: { guard: 'allowed', actions: 'apply' },
-        RESPOND: { guard: 'allowed', actions: 'apply' },
-        RELEASE: { guard: 'allowed', actions: 'apply' },
-        PUBLISH_FACTS: { guard: 'allowed', actions: 'apply' },
-        REFER: { guard: 'allowed', actions: 'apply' },
-        REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
-        SUBSIDE: { guard: 'allowed', target: 'summaryEvaluation', actions: 'apply' },
-      },
+      // the actions this stage takes (src/machines/actions.ts); a rise in grade reopens handling (000 篇一 §四(四); 001 school plan §四(一))
+      on: { ...stageTransitions('dynamicTracking'), ...reopenOnRise },
     },
     summaryEvaluation: {
       meta: { label: STAGE_LABELS.summaryEvaluation },
       entry: { type: 'enter', params: { stage: 'summaryEvaluation' } },
-      on: {
-        // An incident that flares up again before its summary goes back to handling.
-        ...reopenOnEscalation,
-        // A report line still owed is made here too: report lines are never moot (closing needs them met).
-        REPORT: { guard: 'allowed', actions: 'apply' },
-        REOPEN: { guard: 'allowed', target: 'categorizedHandling', actions: 'apply' },
-        REFER: { guard: 'allowed', actions: 'apply' },
-        // v3: each department's summary line; the incident closes with the last one
-        SUBMIT_SUMMARY: [
-          { guard: 'closes', target: 'closed', actions: 'apply' },
-          { guard: 'allowed', actions: 'apply' },
-        ],
-      },
+      // the actions this stage takes (src/machines/actions.ts); a rise in grade reopens handling (000 篇一 §四(四); 001 school plan §四(一))
+      on: { ...stageTransitions('summaryEvaluation'), ...reopenOnRise },
     },
     dismissed: {
       meta: { label: STAGE_LABELS.dismissed },
