@@ -13,7 +13,7 @@ import { lineDefs, reaches, reportRecipient } from './lines';
 import { OBLIGATIONS } from './obligations';
 import {
   CLOCK_SKEW_MS, actingRole, allowedRoles, answerable, applyGradeObligations, dur, handlingMissing, idTime, inScope, inquiryDayApplies,
-  limitStart, missingSteps, owed, ownerRoleOf, rolesOf, setGrade, summaryLinesOwned, type Draft,
+  limitStart, missingSteps, owed, ownerRoleOf, rolesOf, setGrade, summaryCloses, summaryLinesOwned, type Draft,
 } from './draft';
 
 /**
@@ -79,6 +79,8 @@ export interface ActionDef<K extends ActionName> {
   refuse?: (s: RefusalScope, event: EventOf<K>) => void;
   /** its effect on the draft (facts, obligations, notices, the timeline) */
   apply: (d: Draft, event: EventOf<K>) => void;
+  /** for a move `when: 'closes'`: whether taking it now closes the incident */
+  closes?: (ctx: IncidentContext, event: EventOf<K>) => boolean;
 }
 
 /** What an action's effect reads: the draft's context, the sender and the acting role, and its timeline entry. */
@@ -210,7 +212,7 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
       if (event.payload.category === cat) out.push(`category: the incident is already ${cat}`);
     },
     apply(d, event) {
-      const { c, plan, f, log } = acting(d, event);
+      const { c, plan, f, at, log } = acting(d, event);
       const from = c.category;
       c.category = event.payload.category;
       log(`classified ${from ? `${from} → ` : ''}${c.category} (${CATEGORY_LABELS[c.category].zh})`);
@@ -218,6 +220,8 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
         for (const ob of c.obligations) if (OBLIGATIONS[ob.kind].category === from && ob.status === 'pending') d.waive(ob, `reclassified as ${c.category}`);
       }
       if (d.v3) {
+        // a line the plan owes once the incident is so classified (000 篇五 §四(三)4: an untrue post 即刻上报)
+        d.startLinesOn({ category: c.category }, at);
         // v3: the inquiry day is a rule of the four-way plans only, in scope, from the plan's start (the assessment as 重大)
         if (c.category === 'inquiry' && inquiryDayApplies(c) && !owed(c, 'inquiryOpinion')) {
           const t0 = limitStart(c);
@@ -437,11 +441,9 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
       }
       const closes = !v3 || summaries.every((o) => o.ownerId === event.payload.by || !summaryLinesOwned(ctx));
       // Closing requires every report line to be met (rule book, Endings); the summary itself is met by this act.
-      const open = (ctx.rulesVersion ?? 0) >= 1 && closes
-        ? ctx.obligations.filter((o) => o.status === 'pending' && isReportKind(o.kind) && o.kind !== 'summaryReport')
-        : [];
-      if (open.length) out.push(`submitSummary: the incident cannot close while report lines are unmet: ${open.map((o) => `${o.id} (${o.ownerName})`).join(', ')}`);
+      if ((ctx.rulesVersion ?? 0) >= 1 && closes) refuseUnmetAtClosing(s, 'submitSummary');
     },
+    closes: (ctx, event) => summaryCloses(ctx, event.payload.by),
     apply(d, event) {
       const { c, f, by, at, log } = acting(d, event);
       log(`summary report: ${event.payload.text}`);
@@ -652,6 +654,8 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
       const step = (plan.handlingSteps ?? []).find((x) => x.key === event.payload.step)!;
       f.steps = { ...f.steps, [step.key]: { at, by } };
       log(`${step.label} (${step.source})${event.payload.note ? `: ${event.payload.note}` : ''}`);
+      // a line the plan owes once this step is recorded (000 篇五 §四(三)1: the facts to 县委党政办 after investigating)
+      d.startLinesOn({ step: step.key }, at);
     },
   },
   correctDiscovery: {
@@ -772,9 +776,54 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
       };
       d.notes.push({ type: 'recordAcknowledgement', params });
     },
-  },};
+  },
+  waiveSummary: {
+    does: 'the office waives the summary line of a department named in error, with the reason; the last open line waived closes the incident',
+    refuses: 'a department that owes no open summary line; a department waiving its own; the only summary, none submitted; report lines still unmet at closing',
+    stages: ['summaryEvaluation'],
+    moves: { summaryEvaluation: { to: 'closed', when: 'closes' } },
+    since: 3,
+    refuse(s, event) {
+      const { out, ctx } = s;
+      const dep = event.payload.department;
+      const summaries = ctx.obligations.filter((o) => o.kind === 'summaryReport' && o.status !== 'waived');
+      const open = summaries.filter((o) => o.status === 'pending');
+      if (!open.some((o) => o.ownerId === dep)) {
+        out.push(`department: ${dep} owes no open summary line${open.length ? `; they are owed by ${open.map((o) => `${o.ownerName} (${o.ownerId})`).join(', ')}` : ''}`);
+        return;
+      }
+      if (event.payload.by === dep) out.push(`by: ${dep} cannot waive its own summary line; the office does`);
+      // the incident still needs one summary: waiving every line would close it with none
+      if (summaries.every((o) => o.ownerId === dep)) out.push(`department: ${dep}'s is the only summary line; it is submitted (submitSummary), not waived`);
+      else if (closesByWaiver(ctx, dep)) refuseUnmetAtClosing(s, 'waiveSummary');
+    },
+    apply(d, event) {
+      const { c, f, by, at, log } = acting(d, event);
+      const dep = event.payload.department;
+      log(`summary line of ${dep} waived (named in error): ${event.payload.reason}`);
+      for (const ob of c.obligations) {
+        if (ob.kind === 'summaryReport' && ob.status === 'pending' && ob.ownerId === dep) d.waive(ob, `named in error: ${event.payload.reason}`);
+      }
+      if (c.obligations.some((o) => o.kind === 'summaryReport' && o.status === 'pending')) return;
+      f.closedAt = at;
+      f.ending = { kind: 'closed', at: d.now, claimedAt: at, by };
+    },
+    closes: (ctx, event) => closesByWaiver(ctx, event.payload.department),
+  },
+};
 
 const defOf = (action: ActionName) => ACTION_TABLE[action] as ActionDef<ActionName>;
+
+/** Waiving this department's summary line leaves none open (the others submitted): the incident closes. */
+function closesByWaiver(ctx: IncidentContext, department: string): boolean {
+  return ctx.obligations.every((o) => o.kind !== 'summaryReport' || o.status !== 'pending' || o.ownerId === department);
+}
+
+/** Closing requires every report line to be met (rule book, Endings); a summary line is settled by the closing act. */
+function refuseUnmetAtClosing(s: RefusalScope, action: ActionName) {
+  const open = s.ctx.obligations.filter((o) => o.status === 'pending' && isReportKind(o.kind) && o.kind !== 'summaryReport');
+  if (open.length) s.out.push(`${action}: the incident cannot close while report lines are unmet: ${open.map((o) => `${o.id} (${o.ownerName})`).join(', ')}`);
+}
 
 /** The rules version an action needs in a stage. */
 export function sinceIn(action: ActionName, stage: Stage): number {
@@ -854,6 +903,11 @@ function sharedRefusals(s: RefusalScope, event: ActionEvent, def: ActionDef<Acti
     && !roles.some((r) => r !== 'department' && allowedRoles(plan, action).includes(r))) {
     out.push(`by: ${event.payload.by} is not the 涉事主体 of this incident (${f.subject}); the 涉事主体 or the office assesses it`);
   }
+}
+
+/** Whether an action closes the incident now (its move `when: 'closes'`). */
+export function closesIncident(ctx: IncidentContext, event: ActionEvent): boolean {
+  return defOf(event.action).closes?.(ctx, event) ?? false;
 }
 
 /** Apply an accepted action to the draft. */

@@ -375,8 +375,9 @@ export class Draft {
         const all = this.linesOf(def, rcpt.toPerson).filter((o) => o.status !== 'waived');
         const open = all.find((o) => o.status === 'pending');
         if (t.kind === 'start' || t.kind === 'assessment') {
-          // a relay starts when the report reaches the relayer (or at the relayer's own assessment)
-          if (relay || !lim.owed || all.length) continue;
+          // a relay starts when the report reaches the relayer (or at the relayer's own assessment); a line with a
+          // `when` starts when that happens
+          if (relay || def.when || !lim.owed || all.length) continue;
           const ob = this.addLine(def, rcpt, t.kind === 'start' ? c.incident.discoveredAt : t.at, t.kind);
           if (t.kind === 'assessment') {
             this.meetByAssessment(ob, t.at, t.by);
@@ -389,8 +390,10 @@ export class Draft {
           // (a rise claimed before the limits ran counts from their start: never a line before the assessment as 重大)
           const riseAt = Math.max(t.at, limitStart(c));
           if (!lim.owed) continue;
-          // a relay not yet started starts when the report reaches the relayer
-          if (relay && all.length === 0) continue;
+          // a relay not yet started starts when the report reaches the relayer; a step's or a category's line at its moment
+          if ((relay || (def.when && !('risenFrom' in def.when))) && all.length === 0) continue;
+          // a line owed after a rise from some grades (a general school incident that spreads): only from those
+          if (def.when && 'risenFrom' in def.when && all.length === 0 && !def.when.risenFrom.includes(t.from)) continue;
           if (all.length && !shorterOrNew(def, t.from, c.grade)) continue;
           if (open) {
             // a rise claimed before the line began counts from the line's own start (never due before it existed)
@@ -412,6 +415,26 @@ export class Draft {
       }
     }
     if (t.kind === 'assessment') this.relayAtAssessment(t.at, t.by);
+  }
+
+  /**
+   * The lines a plan owes from a moment (`when`: a handling step recorded, a classification), from its claimed time,
+   * where the grade owes them and none is open yet; a report already made to that recipient since then meets it.
+   */
+  startLinesOn(trigger: { step: string } | { category: string }, at: number) {
+    const c = this.ctx;
+    if (!inScope(c)) return;
+    const from = Math.max(at, limitStart(c));
+    for (const def of lineDefs(this.plan)) {
+      const w = def.when;
+      if (!w || ('step' in trigger ? !('step' in w) || w.step !== trigger.step : !('category' in w) || w.category !== trigger.category)) continue;
+      if (!lineLimit(def, c.grade).owed) continue;
+      for (const rcpt of recipientsOf(this.plan, def)) {
+        if (this.linesOf(def, rcpt.toPerson).some((o) => o.status === 'pending')) continue;
+        const ob = this.addLine(def, rcpt, from, 'trigger');
+        this.meetBySince(ob, from);
+      }
+    }
   }
 
   /** A line created by a step recorded after the fact is met by the earliest report its owner made to that recipient since. */
@@ -874,7 +897,7 @@ export function summaryCloses(ctx: IncidentContext, by: string): boolean {
 
 /** The handling steps the current grade requires that are not recorded yet. */
 export function missingSteps(ctx: IncidentContext): HandlingStepDef[] {
-  return (ctx.plan.handlingSteps ?? []).filter((s) => s.grades.includes(ctx.grade) && !ctx.facts.steps?.[s.key]);
+  return (ctx.plan.handlingSteps ?? []).filter((s) => s.gates !== false && s.grades.includes(ctx.grade) && !ctx.facts.steps?.[s.key]);
 }
 
 

@@ -1,6 +1,6 @@
 import { enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { STAGE_LABELS, gradeRank, isEnding, type Stage } from '../plan/codes';
-import { openTransitions, stageTransitions } from './actions';
+import { closesIncident, openTransitions, stageTransitions } from './actions';
 import { handlingStates } from './handling';
 import type {
   AcknowledgementParams, CancelDeadlineParams, EndingParams, NoticeParams, RecordFindingParams, ScheduleDeadlineParams, ScheduleEscalationParams,
@@ -59,7 +59,8 @@ export const incidentMachine = setup({
     /** an ended incident takes no ending again (a cancellation after closing leaves it closed) */
     open: ({ context }) => !isEnding(context.stage),
     handlingDone: ({ context }) => handlingMissing(context) === undefined,
-    closes: ({ context, event }) => refusals(context, event).length === 0 && 'action' in event && summaryCloses(context, event.payload.by),
+    /** the action closes the incident now (the last summary line; the action table's `closes`) */
+    closes: ({ context, event }) => refusals(context, event).length === 0 && 'action' in event && closesIncident(context, event),
     escalates: ({ context, event }) =>
       refusals(context, event).length === 0 && gradeRank(applyEvent(context, event).context.grade) > gradeRank(context.grade),
   },

@@ -23,8 +23,8 @@ export interface LineRef {
   from: string;
   /** the line instance this one passes on (relay lines) */
   relayOf?: string;
-  /** what created it: the grade at the start, the assessment as 重大, a rise, or the report it relays */
-  createdBy: 'start' | 'assessment' | 'rise' | 'relay';
+  /** what created it: the grade at the start, the assessment as 重大, a rise, the report it relays, or its `when` (a step, a category) */
+  createdBy: 'start' | 'assessment' | 'rise' | 'relay' | 'trigger';
   outside: boolean;
   binding: boolean;
   basis: 'rule' | 'default';

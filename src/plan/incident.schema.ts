@@ -120,6 +120,8 @@ export const actionSchemas = {
    * the owner; one by someone above the owner on the escalation policy stops the climb. Never meets the obligation.
    */
   acknowledge: z.object({ ...base, obligation: z.string().min(1, 'must name an obligation (an id from show)'), note: z.string().trim().max(500).optional() }).strict(),
+  /** the office waives a department's summary line: the department was named in error (a reason); the last line closes */
+  waiveSummary: z.object({ ...base, department: personId, reason: text }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIONS, GRADES, LANGUAGES, NOTICE_KINDS, OBLIGATION_KINDS, ROLES, type ActionName, type Role } from './codes';
+import { ACTIONS, CATEGORIES, GRADES, LANGUAGES, NOTICE_KINDS, OBLIGATION_KINDS, ROLES, type ActionName, type Role } from './codes';
 import { parseDuration } from './duration';
 import { BUSINESS_END_RE } from './calendar';
 import { isValidTimeZone } from './time-zone';
@@ -92,6 +92,17 @@ const reportLine = z
     notify: z.object({
       label: z.string().min(1), within: durationText, binding: z.boolean(), basis: z.enum(['rule', 'default']), source: z.string().min(1),
     }).strict().optional(),
+    /**
+     * A line owed only after something happens, instead of from the start (or the assessment as 重大): a rise from one
+     * of these grades (the school's 党支部 reports a general incident that spreads, 001 school plan §四(一)); a handling
+     * step recorded (the facts to 县委党政办 after investigating, 000 篇五 §四(三)1); or a classification (an untrue post
+     * 即刻上报, §四(三)4). Its limit runs from that moment's claimed time; its grades still apply.
+     */
+    when: z.union([
+      z.object({ risenFrom: z.array(grade).min(1) }).strict(),
+      z.object({ step: z.string().min(1) }).strict(),
+      z.object({ category: z.enum(CATEGORIES) }).strict(),
+    ]).optional(),
   })
   .strict()
   .superRefine((l, ctx) => {
@@ -112,6 +123,8 @@ const handlingStep = z
     roles: z.array(role).min(1),
     /** another step that must be recorded first */
     after: z.string().optional(),
+    /** handling waits for it (the default); false: a step recorded on the way (核查事实) that starts a line but gates nothing */
+    gates: z.boolean().default(true),
     source: z.string().min(1),
   })
   .strict();
@@ -274,6 +287,8 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   nameDepartments: ['monitor', 'department', 'office', 'officeDirector'],
   // anyone may try: the obligation's owner, or a role on its escalation policy (refusals check it)
   acknowledge: [...ROLES],
+  // the office, which names the departments that write summaries (rule book, summaryReport)
+  waiveSummary: ['office', 'officeDirector'],
 };
 
 export const planSchema = z
@@ -433,6 +448,14 @@ export const planSchema = z
           if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'toPeople', j], message: `"${id}" is not a person in the plan` });
         });
         if (!l.outside && !l.toPeople && !l.to.some((r) => held.has(r))) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'to'], message: `no person in the plan holds ${l.to.join(' or ')}` });
+        const w = l.when;
+        if (w && 'step' in w && !plan.handlingSteps.some((st) => st.key === w.step)) {
+          ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'when', 'step'], message: `"${w.step}" is not a handling step of this plan` });
+        }
+        if (w && 'risenFrom' in w && l.grades && w.risenFrom.some((g) => l.grades!.includes(g))) {
+          ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'when', 'risenFrom'], message: 'a line owed after a rise from a grade cannot be owed at that grade too (grades)' });
+        }
+        if (w && l.from.startsWith('relay:')) ctx.addIssue({ code: 'custom', path: ['reportLines', i, 'when'], message: 'a relay starts when the report reaches the relayer; it takes no when' });
       });
     }
     const needOwner: Array<[keyof typeof plan.deadlines, (typeof OBLIGATION_KINDS)[number]]> = [

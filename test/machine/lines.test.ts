@@ -213,6 +213,63 @@ describe('summary lines, one per department that handled it (rule book, summaryR
     [s] = act(s, 'submitSummary', { by: 'dep2', text: '本科室总结' }, T0 + 4 * HOUR);
     expect(s.value).toBe('closed');
   });
+
+  /** Subsided with summary lines owed by dep (the 涉事主体) and dep2 (dispatched to). */
+  function twoSummaryLines() {
+    const threeDays = makePlan((p: PlanInput) => { p.owners = { ...p.owners, summaryReport: 'department' }; });
+    let [s] = start({ ...v3, plan: threeDays, subject: 'dep', metrics: { posts: 10 } });
+    [s] = act(s, 'assess', { by: 'off' }, T0 + 10 * MIN);
+    [s] = act(s, 'dispatch', { by: 'off', department: 'dep2' }, T0 + 20 * MIN);
+    [s] = act(s, 'classify', { by: 'off', category: 'constructive' }, T0 + 30 * MIN);
+    [s] = act(s, 'adopt', { by: 'dep2', text: '采纳建议' }, T0 + 40 * MIN);
+    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 45 * MIN);
+    [s] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 50 * MIN);
+    [s] = act(s, 'subside', { by: 'off', reason: '平息' }, T0 + 2 * HOUR);
+    return s;
+  }
+
+  it('the office waives the line of a department named in error (waiveSummary, with the reason); the others stay owed; the last one closes', () => {
+    let s = twoSummaryLines();
+    // neither a department for itself, nor one owing nothing, nor the office's summary line it never had
+    expect(prepare(s, 'waiveSummary', { by: 'dep2', department: 'dep2', reason: '误列' })).toMatchObject({ ok: false });
+    expect(prepare(s, 'waiveSummary', { by: 'off', department: 'mon', reason: '误列' })).toMatchObject({ ok: false, errors: [expect.stringContaining('department: mon owes no open summary line; they are owed by')] });
+    let actions;
+    [s, actions] = act(s, 'waiveSummary', { by: 'off', department: 'dep2', reason: '转办对象有误，实际未参与处置' }, T0 + 3 * HOUR);
+    expect(s.value).toBe('summaryEvaluation');
+    const dep2 = s.context.obligations.find((o) => o.kind === 'summaryReport' && o.ownerId === 'dep2')!;
+    expect(dep2).toMatchObject({ status: 'waived' });
+    expect(dep2.waivedReason).toMatch(/named in error: 转办对象有误/);
+    expect(findingsOf(actions)).toEqual([]);
+    expect(s.context.timeline.find((e) => e.action === 'waiveSummary')).toMatchObject({ by: 'off', details: expect.stringContaining('waived (named in error)') });
+    // the only line left is dep's own: it is submitted, never waived, so the incident always has a summary
+    expect(prepare(s, 'waiveSummary', { by: 'off', department: 'dep', reason: '误列' })).toMatchObject({ ok: false, errors: [expect.stringContaining("dep's is the only summary line")] });
+    [s] = act(s, 'submitSummary', { by: 'dep', text: '本科室总结' }, T0 + 4 * HOUR);
+    expect(s.value).toBe('closed');
+  });
+
+  it('waiving the last open line closes the incident once another was submitted — and is refused, like a close, while a report line is unmet', () => {
+    let s = twoSummaryLines();
+    [s] = act(s, 'submitSummary', { by: 'dep', text: '本科室总结' }, T0 + 3 * HOUR);
+    const [closed] = act(s, 'waiveSummary', { by: 'dir', department: 'dep2', reason: '误列为总结单位' }, T0 + 4 * HOUR);
+    expect(closed.value).toBe('closed');
+    expect(closed.context.facts.ending).toMatchObject({ kind: 'closed', by: 'dir' });
+    // with the monitor's first report still owed, the waiver that would close is refused, naming the line
+    let [u] = start({ ...v3, plan: makePlan((p: PlanInput) => { p.owners = { ...p.owners, summaryReport: 'department' }; }), subject: 'dep', metrics: { posts: 10 } });
+    [u] = act(u, 'assess', { by: 'off' }, T0 + 10 * MIN);
+    [u] = act(u, 'dispatch', { by: 'off', department: 'dep2' }, T0 + 20 * MIN);
+    [u] = act(u, 'classify', { by: 'off', category: 'constructive' }, T0 + 30 * MIN);
+    [u] = act(u, 'adopt', { by: 'dep2', text: '采纳建议' }, T0 + 40 * MIN);
+    [u] = act(u, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 50 * MIN);
+    [u] = act(u, 'subside', { by: 'off', reason: '平息' }, T0 + 2 * HOUR);
+    expect(u.context.obligations.some((o) => o.status === 'pending' && o.line !== undefined)).toBe(true);
+    [u] = act(u, 'submitSummary', { by: 'dep', text: '本科室总结' }, T0 + 3 * HOUR);
+    expect(prepare(u, 'waiveSummary', { by: 'off', department: 'dep2', reason: '误列' })).toMatchObject({ ok: false, errors: [expect.stringContaining('waiveSummary: the incident cannot close while report lines are unmet')] });
+  });
+
+  it('an incident under older rules (v2) has no waiveSummary', () => {
+    const s = start({ rulesVersion: 2 })[0];
+    expect(prepare(s, 'waiveSummary', { by: 'off', department: 'dep', reason: '误列' })).toMatchObject({ ok: false, errors: [expect.stringContaining('needs v3')] });
+  });
 });
 
 describe('通报 of the related departments (000 篇三 §四(二); rule book, Reports)', () => {

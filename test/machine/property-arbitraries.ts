@@ -845,6 +845,11 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
         const obs = c.obligations;
         return { ...base(by()), obligation: obs.length ? pick(obs, st.a).id : 'none' };
       }
+      case 'waiveSummary': {
+        // a summary line's owner most of the time, else anyone (refused)
+        const owners = c.obligations.filter((o) => o.kind === 'summaryReport' && o.status === 'pending').map((o) => o.ownerId);
+        return { ...base(by()), department: owners.length && st.a % 4 ? pick(owners, st.a >> 2) : pick(people, st.a >> 3), reason: '误列为总结单位' };
+      }
       default: {
         const never: never = name;
         return never;

@@ -41,6 +41,8 @@ const PAYLOADS: { [K in ActionName]: ActionPayloadInputs[K] } = {
   nameDepartments: { by: 'off', departments: ['dep'] },
   // v4: refused for an incident under older rules
   acknowledge: { by: 'dir', obligation: 'firstReport' },
+  // v3: refused for an incident under older rules
+  waiveSummary: { by: 'off', department: 'dep2', reason: '误列' },
 };
 
 const ev = (name: ActionName, at = T0 + 6 * HOUR) => actionEvent(name, PAYLOADS[name] as never, at);

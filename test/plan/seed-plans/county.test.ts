@@ -39,7 +39,11 @@ describe('plans/county.yaml: the plan as 000 篇五 writes it', () => {
       ['subject-coordinator', 'subject', ['coordinator'], '县委党政办', ['general', 'larger', 'major', 'especiallyMajor'], { especiallyMajor: '1h', major: '2h' }, true, 'rule', '000 篇五 §五(二)', false, false],
       ['subject-superior', 'subject', ['superior'], '上级业务部门', ['general', 'larger', 'major', 'especiallyMajor'], { especiallyMajor: '1h', major: '2h' }, true, 'rule', '000 篇五 §五(二)', false, false],
       ['subject-cyberspace', 'subject', ['cyberspaceOffice'], '同级网信部门', ['general', 'larger', 'major', 'especiallyMajor'], { especiallyMajor: '1h', major: '2h' }, true, 'rule', '000 篇五 §五(二)', false, false],
+      // §四(三)1 and §四(三)4: their own lines, each from its moment (when), defaults and targets
+      ['subject-coordinator-facts', 'subject', ['coordinator'], '县委党政办', 'all', '2h', false, 'default', expect.stringContaining('000 篇五 §四(三)1'), false, false],
+      ['subject-office-untrue', 'subject', ['office', 'officeDirector'], null, 'all', '30m', false, 'default', expect.stringContaining('000 篇五 §四(三)4'), false, false],
     ]);
+    expect(plan.reportLines!.map((l) => l.when ?? null)).toEqual([null, null, null, null, { step: 'facts-verified' }, { category: 'fabrication' }]);
     // every recipient is reachable: a person of the plan stands for each outside body
     for (const l of plan.reportLines!) expect(plan.people.some((p) => p.roles.some((r) => l.to.includes(r)))).toBe(true);
     // the monitor line's recipient and value are said to be defaults in the file
@@ -81,10 +85,12 @@ describe('plans/county.yaml: the plan as 000 篇五 writes it', () => {
   });
 
   it('handling steps (§五(三)3–4): 重大 — 派出所 asks the leading group, then the leading group draws up the 处置方案; 特别重大 — 党政办 coordinates', () => {
-    expect(plan.handlingSteps.map((s) => [s.key, s.grades, s.roles, s.after ?? null, s.source])).toEqual([
-      ['police-request', ['major'], ['policeStation'], null, '000 篇五 §五(三)3'],
-      ['handling-plan', ['major'], ['leadingGroup'], 'police-request', '000 篇五 §五(三)3'],
-      ['coordination', ['especiallyMajor'], ['coordinator'], null, '000 篇五 §五(三)4'],
+    expect(plan.handlingSteps.map((s) => [s.key, s.grades, s.roles, s.after ?? null, s.gates, s.source])).toEqual([
+      // 核查事实 (§四(三)1): recorded on the way, it starts the line to 县委党政办 and gates nothing
+      ['facts-verified', ['general', 'larger', 'major', 'especiallyMajor'], ['department'], null, false, '000 篇五 §四(三)1'],
+      ['police-request', ['major'], ['policeStation'], null, true, '000 篇五 §五(三)3'],
+      ['handling-plan', ['major'], ['leadingGroup'], 'police-request', true, '000 篇五 §五(三)3'],
+      ['coordination', ['especiallyMajor'], ['coordinator'], null, true, '000 篇五 §五(三)4'],
     ]);
     for (const s of plan.handlingSteps) expect(plan.people.some((p) => p.roles.some((r) => s.roles.includes(r))), s.key).toBe(true);
   });
@@ -205,6 +211,46 @@ describe('plans/county.yaml on the machine (v3): who owes whom (000 篇五 §五
     [s] = act(s, 'handlingStep', { by: 'zhang.weidong', step: 'handling-plan' }, T0 + 2 * HOUR);
     expect(Object.keys(s.context.facts.steps ?? {})).toEqual(['police-request', 'handling-plan']);
     expect(tracked(s)).toBe('dynamicTracking');
+  });
+
+  it('§四(三)1: the facts verified (handlingStep facts-verified, gating nothing), the 涉事主体 owes 县委党政办 again — a line from that moment, a target', () => {
+    let [s] = start({ ...v3, metrics: { posts: 10 }, subject: 'chen.lei' });
+    expect(s.context.obligations.some((o) => o.line?.key === 'subject-coordinator-facts')).toBe(false);
+    [s] = act(s, 'assess', { by: 'chen.lei', grade: 'general' }, T0 + 10 * MIN);
+    [s] = act(s, 'startHandling', { by: 'zhao.min' }, T0 + 20 * MIN);
+    // a step that gates nothing: handling is not waiting for it
+    expect(s.value).toEqual({ categorizedHandling: { graded: 'done' } });
+    // only the 涉事主体's role records it
+    expect(act(s, 'handlingStep', { by: 'zhao.min', step: 'facts-verified' }, T0 + HOUR)[0].context.facts.steps).toBeUndefined();
+    let actions;
+    [s, actions] = act(s, 'handlingStep', { by: 'chen.lei', step: 'facts-verified' }, T0 + HOUR, T0 + HOUR + 5 * MIN);
+    expect(line(s, 'subject-coordinator-facts')).toMatchObject({
+      status: 'pending', ownerId: 'chen.lei', anchorAt: T0 + HOUR, dueAt: T0 + 3 * HOUR, line: { createdBy: 'trigger', binding: false, to: ['coordinator'] },
+    });
+    // its own line: the report under §五(二) made earlier does not meet it, a report after the facts does
+    expect(line(s, 'subject-coordinator').status).toBe('pending');
+    [s] = deadlineDue(s, line(s, 'subject-coordinator-facts').id, T0 + 3 * HOUR);
+    [s, actions] = act(s, 'report', { by: 'chen.lei', to: 'coordinator', mode: 'written' }, T0 + 4 * HOUR);
+    expect(findingsOf(actions).map((f) => [f.obligationId, f.kind, f.binding])).toEqual([
+      ['report/subject-coordinator', 'onTime', 'binding'],
+      [line(s, 'subject-coordinator-facts').id, 'targetMissed', 'target'],
+    ]);
+    expect(act(s, 'handlingStep', { by: 'chen.lei', step: 'facts-verified' }, T0 + 5 * HOUR)[0].context.obligations.filter((o) => o.line?.key === 'subject-coordinator-facts')).toHaveLength(1);
+  });
+
+  it('§四(三)4: classified as 捏造、歪曲 (an untrue post), the 涉事主体 owes the office 即刻 (a 30 min target from the classification); never at the start', () => {
+    let [s] = start({ ...v3, metrics: { posts: 10 }, subject: 'sun.li' });
+    [s] = act(s, 'assess', { by: 'sun.li', grade: 'larger' }, T0 + 10 * MIN);
+    expect(s.context.obligations.some((o) => o.line?.key === 'subject-office-untrue')).toBe(false);
+    [s] = act(s, 'classify', { by: 'zhao.min', category: 'hype' }, T0 + 20 * MIN);
+    expect(s.context.obligations.some((o) => o.line?.key === 'subject-office-untrue')).toBe(false);
+    [s] = act(s, 'classify', { by: 'zhao.min', category: 'fabrication' }, T0 + 30 * MIN);
+    expect(line(s, 'subject-office-untrue')).toMatchObject({
+      status: 'pending', ownerId: 'sun.li', anchorAt: T0 + 30 * MIN, dueAt: T0 + HOUR, line: { createdBy: 'trigger', binding: false },
+    });
+    let actions;
+    [s, actions] = act(s, 'report', { by: 'sun.li', to: 'office', mode: 'phone' }, T0 + 40 * MIN);
+    expect(findingsOf(actions)).toMatchObject([{ kind: 'onTime', obligationId: line(s, 'subject-office-untrue').id, personId: 'sun.li' }]);
   });
 
   it('特别重大 is handled under 党政办\'s coordination (§五(三)4): the coordinator records the step; 重大\'s 派出所 step is not asked for', () => {

@@ -169,6 +169,21 @@ describe('plans/jinpenshan-school.yaml on the machine (v3)', () => {
     expect(findingsOf(actions)).toMatchObject([{ kind: 'targetMissed', personId: 'luo.min', binding: 'target', delayMs: HOUR }]);
   });
 
+  it('the 党支部 lines are owed only when a general incident spreads (when.risenFrom general): a major incident from the start owes them not, a 重大 → 特别重大 rise neither; a fall back to 一般 waives them', () => {
+    expect(plan.reportLines!.find((l) => l.key === 'party-branch-up')?.when).toEqual({ risenFrom: ['general'] });
+    let [major] = start({ ...v3, grade: 'major' });
+    [major] = act(major, 'assess', { by: 'lin.fang', grade: 'major' }, T0 + 10 * MIN);
+    expect(linesOf(major, 'monitor-town')).toHaveLength(1);
+    [major] = act(major, 'regrade', { by: 'huang.wei', grade: 'especiallyMajor', reason: '主流媒体介入' }, T0 + HOUR);
+    expect(linesOf(major, 'party-branch-up')).toEqual([]);
+    let [s] = start({ ...v3 });
+    [s] = act(s, 'assess', { by: 'lin.fang', grade: 'general' }, T0 + 20 * MIN);
+    [s] = act(s, 'regrade', { by: 'huang.wei', grade: 'major', reason: '舆情不能消除' }, T0 + HOUR);
+    expect(linesOf(s, 'party-branch-up').map((o) => [o.status, o.line?.createdBy])).toEqual([['pending', 'rise'], ['pending', 'rise']]);
+    [s] = act(s, 'regrade', { by: 'huang.wei', grade: 'general', reason: '经核查已消除' }, T0 + 90 * MIN);
+    expect(linesOf(s, 'party-branch-up').map((o) => o.status)).toEqual(['waived', 'waived']);
+  });
+
   it('重大 (§二): nobody publishes on their own from the start — only the spokesperson of the 新闻发布组; at 一般 the office and the department explain', () => {
     const say = (by: string) => actionEvent('respond', { by, channel: 'weibo', text: '情况说明', inNameOf: 'unit' }, T0 + 20 * MIN);
     let [major] = start({ ...v3, grade: 'major' });
