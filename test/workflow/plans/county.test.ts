@@ -108,4 +108,39 @@ describe('000 篇五 §五(二) on the server: the 涉事主体 reports to three
     // the monitor's target line was never made: still open, no finding while the incident runs
     expect((await hx.outcomes(id)).filter((f) => f.personId === 'tian.xin')).toEqual([]);
   });
+
+  it('§四(三)1 and §四(三)4 on the server: the facts verified owe 县委党政办 again (2 h, a target), an untrue post owes the office at once (30 min); each its own line, from its moment', async () => {
+    const { h, id, t0 } = await hx.start({ planId: 'county', id: 'cty5-facts', by: MONITOR, current: true, subject: 'chen.lei', metrics: { posts: 120, reads: 3000 } });
+    await hx.sleepUntil(t0 + 10 * MIN);
+    let s = await h.executeUpdate(actionUpdates.assess, { args: [{ by: 'chen.lei', grade: 'larger', at: iso(t0 + 10 * MIN) }] });
+    expect(s.obligations.map((o) => o.id).filter((x) => /facts|untrue/.test(x))).toEqual([]);
+    await h.executeUpdate(actionUpdates.startHandling, { args: [{ by: OFFICE }] });
+    const F = t0 + HOUR;
+    await hx.sleepUntil(F);
+    s = await h.executeUpdate(actionUpdates.handlingStep, { args: [{ by: 'chen.lei', step: 'facts-verified', note: '已核查：帖文所述与事实不符', at: iso(F) }] });
+    const facts = s.obligations.find((o) => o.id.startsWith('report/subject-coordinator-facts@'))!;
+    expect(facts).toMatchObject({ dueAt: local(F + 2 * HOUR), binding: 'target', status: 'pending', owner: { personId: 'chen.lei' } });
+    await hx.sleepUntil(F + 5 * MIN);
+    s = await h.executeUpdate(actionUpdates.classify, { args: [{ by: OFFICE, category: 'fabrication', at: iso(F + 5 * MIN) }] });
+    const untrue = s.obligations.find((o) => o.id.startsWith('report/subject-office-untrue@'))!;
+    expect(untrue).toMatchObject({ dueAt: local(F + 35 * MIN), binding: 'target', owner: { personId: 'chen.lei' } });
+    // the untrue post reported to the office in 20 min; the facts line falls due unmet and its owner is told
+    await hx.sleepUntil(F + 25 * MIN);
+    await h.executeUpdate(actionUpdates.report, { args: [{ by: 'chen.lei', to: 'office', mode: 'phone', at: iso(F + 25 * MIN) }] });
+    await hx.sleepUntil(F + 2 * HOUR + MIN);
+    await eventually(async () => expect((await hx.status(h)).targetOverdueCount).toBeGreaterThanOrEqual(1));
+    await eventually(async () => expect(noticesFor(await hx.notices(id), facts.id, 'overdue')).toHaveLength(1));
+    await hx.sleepUntil(F + 3 * HOUR);
+    await h.executeUpdate(actionUpdates.report, { args: [{ by: 'chen.lei', to: 'coordinator', mode: 'written', at: iso(F + 3 * HOUR) }] });
+    await hx.quiescent(h);
+    const rows = await eventually(async () => {
+      const all = (await hx.outcomes(id)).filter((f) => f.obligationId === facts.id || f.obligationId === untrue.id);
+      expect(all).toHaveLength(2);
+      return all;
+    });
+    expect(rows.map((f) => [f.obligationId, f.kind, f.personId, f.delayMs ?? null]).sort()).toEqual([
+      [facts.id, 'targetMissed', 'chen.lei', HOUR],
+      [untrue.id, 'onTime', 'chen.lei', null],
+    ].sort());
+  });
 });

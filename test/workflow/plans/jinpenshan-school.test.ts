@@ -72,13 +72,12 @@ describe('001 school plan §三2, §四(一) on the server: a general incident',
 });
 
 describe('001 school plan §四(二), §二 on the server: a major incident', () => {
-  it('the monitor → 镇党委 in time; 镇党委 → 县 runs from that report, owed by the 镇党委\'s liaison, flagged and made late with no finding; the 党支部\'s two lines are targets; only the spokesperson speaks', async () => {
+  it('the monitor → 镇党委 in time; 镇党委 → 县 runs from that report, owed by the 镇党委\'s liaison, flagged and made late with no finding; no 党支部 lines (major from the start); only the spokesperson speaks', async () => {
     const { h, id, t0 } = await hx.start({ planId: 'jinpenshan-school', id: 'jps-major', by: MONITOR, current: true, grade: 'major' });
     let s = await hx.status(h);
     expect(obligation(s, 'report/monitor-town')).toMatchObject({ dueAt: local(t0 + 30 * MIN), binding: 'target', owner: { personId: MONITOR }, line: { to: '镇党委' } });
-    for (const to of [TOWN, COUNTY]) {
-      expect(obligation(s, `report/party-branch-up/to=${to}`)).toMatchObject({ dueAt: local(t0 + 2 * HOUR), binding: 'target', owner: { personId: PARTY }, line: { toPerson: to } });
-    }
+    // the 党支部 reports a general incident that spreads (§四(一)); this one was major from the start
+    expect(s.obligations.filter((o) => o.id.includes('party-branch-up'))).toEqual([]);
     expect(s.obligations.map((o) => o.kind)).not.toContain('dispatch');
 
     await hx.sleepUntil(t0 + 5 * MIN);
@@ -107,24 +106,47 @@ describe('001 school plan §四(二), §二 on the server: a major incident', ()
     s = await h.executeUpdate(actionUpdates.report, { args: [{ by: TOWN, to: COUNTY, mode: 'phone', at: iso(t0 + 70 * MIN) }] });
     expect(obligation(s, relay.id)).toMatchObject({ status: 'late', flaggedOverdue: true });
 
-    // the 党支部: the 镇 group in time, the 县 group 30 min late — a target missed, never 迟报
-    await hx.sleepUntil(t0 + 90 * MIN);
-    await h.executeUpdate(actionUpdates.report, { args: [{ by: PARTY, to: TOWN, mode: 'written', at: iso(t0 + 90 * MIN) }] });
-    await hx.sleepUntil(t0 + 150 * MIN);
-    await h.executeUpdate(actionUpdates.report, { args: [{ by: PARTY, to: COUNTY, mode: 'written', at: iso(t0 + 150 * MIN) }] });
     await hx.quiescent(h);
     const rows = await eventually(async () => {
       const all = await hx.outcomes(id);
-      expect(all).toHaveLength(4);
+      expect(all).toHaveLength(2);
       return all;
     });
     expect(rows.map((f) => [f.obligationId, f.kind, f.personId, f.delayMs ?? null])).toEqual([
       ['report/monitor-office', 'onTime', MONITOR, null],
       ['report/monitor-town', 'onTime', MONITOR, null],
-      [`report/party-branch-up/to=${TOWN}`, 'onTime', PARTY, null],
-      [`report/party-branch-up/to=${COUNTY}`, 'targetMissed', PARTY, 30 * MIN],
     ]);
     expect(rows.some((f) => f.obligationId === relay.id || f.personId === TOWN)).toBe(false);
+  });
+
+  it('a general incident that spreads (§四(一)): regraded 重大, the 党支部 owes the 镇 and 县 groups one line each from the rise (targets); the 镇 in time, the 县 30 min late — a target missed, never 迟报', async () => {
+    const { h, id, t0 } = await hx.start({ planId: 'jinpenshan-school', id: 'jps-spread', by: MONITOR, current: true });
+    await hx.sleepUntil(t0 + 10 * MIN);
+    await h.executeUpdate(actionUpdates.report, { args: [{ by: MONITOR, to: 'office', mode: 'written', at: iso(t0 + 10 * MIN) }] });
+    let s = await h.executeUpdate(actionUpdates.assess, { args: [{ by: OFFICE, grade: 'general', at: iso(t0 + 10 * MIN) }] });
+    expect(s.obligations.filter((o) => o.id.includes('party-branch-up'))).toEqual([]);
+    const R = t0 + HOUR;
+    await hx.sleepUntil(R);
+    s = await h.executeUpdate(actionUpdates.regrade, { args: [{ by: DIRECTOR, grade: 'major', reason: '舆情不能消除，还有扩大迹象', at: iso(R) }] });
+    const party = s.obligations.filter((o) => o.id.startsWith('report/party-branch-up/'));
+    expect(party.map((o) => [o.line?.toPerson, o.dueAt, o.binding, o.owner.personId])).toEqual([
+      [TOWN, local(R + 2 * HOUR), 'target', PARTY],
+      [COUNTY, local(R + 2 * HOUR), 'target', PARTY],
+    ]);
+    await hx.sleepUntil(R + 90 * MIN);
+    await h.executeUpdate(actionUpdates.report, { args: [{ by: PARTY, to: TOWN, mode: 'written', at: iso(R + 90 * MIN) }] });
+    await hx.sleepUntil(R + 150 * MIN);
+    await h.executeUpdate(actionUpdates.report, { args: [{ by: PARTY, to: COUNTY, mode: 'written', at: iso(R + 150 * MIN) }] });
+    await hx.quiescent(h);
+    const rows = await eventually(async () => {
+      const all = (await hx.outcomes(id)).filter((f) => f.personId === PARTY);
+      expect(all).toHaveLength(2);
+      return all;
+    });
+    expect(rows.map((f) => [f.obligationId, f.kind, f.delayMs ?? null])).toEqual([
+      [party[0].id, 'onTime', null],
+      [party[1].id, 'targetMissed', 30 * MIN],
+    ]);
   });
 });
 
