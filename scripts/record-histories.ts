@@ -2,6 +2,7 @@
  * Records event histories of whole incidents for the replay tests (test/replay):
  *
  *   npm run record-histories      (= tsx scripts/record-histories.ts)
+ *   npm run record-histories -- --out v4 --only county-facts-verified-untrue-post-open   (one scenario)
  *
  * Starts its own dev server (in memory, headless) and an in-process worker with a temporary ledger,
  * plays three incidents from discovery to closing through the same client module the CLI uses, and
@@ -354,6 +355,63 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // (m) 000 篇五 §四(三)1、§四(三)4：涉事主体核查事实后再报县委党政办，归为不实贴文后即刻上报办公室（事件仍在办）
+    name: 'county-facts-verified-untrue-post-open',
+    since: 4,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网传某镇自来水厂水质超标', discoveredAt: isoAgo(30 * MINUTE), discoveredBy: 'tian.xin', subject: 'chen.lei',
+        metrics: { posts: 120, reads: 3000, comments: 40, sites: 2 },
+      }, plan('county'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'tian.xin', to: 'office', mode: 'message', note: '采集上报' }],
+        ['assess', { by: 'chen.lei', grade: 'larger', note: '多个论坛转载' }],
+        ['startHandling', { by: 'zhao.min' }],
+        ['handlingStep', { by: 'chen.lei', step: 'facts-verified', note: '水质检测合格，帖文不实' }],
+        ['classify', { by: 'zhao.min', category: 'fabrication' }],
+        ['report', { by: 'chen.lei', to: 'office', mode: 'phone', note: '不实贴文，即刻上报' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.obligations.some((o) => o.line?.key === 'subject-office-untrue' && o.status === 'met'), 'county: the untrue post reported to the office', s);
+      check(s.obligations.some((o) => o.line?.key === 'subject-coordinator-facts' && o.status === 'pending'), 'county: the facts still owed to 县委党政办', s);
+      return s;
+    },
+  },
+  {
+    // (n) 000 篇三：两个科室各有总结；办公室以“误列”为由免除其中一个科室的总结，另一科室提交后结案
+    name: 'ethnic-religious-summary-waived-closed',
+    since: 4,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网帖称某宗教活动场所违规收费', discoveredAt: isoAgo(5 * MINUTE), discoveredBy: 'min.wang', grade: 'major',
+        metrics: { posts: 90, reads: 15000, comments: 60, sites: 4 },
+      }, plan('ethnic-religious'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'min.wang', to: 'office', mode: 'written' }],
+        ['nameDepartments', { by: 'jing.zhou', departments: ['yan.huang'] }],
+        ['report', { by: 'min.wang', to: 'yan.huang', mode: 'message' }],
+        ['assess', { by: 'jing.zhou', note: '重大舆情，启动预案' }],
+        ['respond', { by: 'jing.zhou', channel: 'website', text: '已关注，正在核查。', inNameOf: 'unit' }],
+        ['dispatch', { by: 'jing.zhou', department: 'fang.liu' }],
+        ['classify', { by: 'jing.zhou', category: 'constructive' }],
+        ['adopt', { by: 'li.xu', text: '采纳建议，公示收费标准。' }],
+        ['assignTracker', { by: 'jing.zhou', tracker: 'li.xu' }],
+        ['subside', { by: 'jing.zhou', reason: '收费标准公示后无新增讨论' }],
+        ['waiveSummary', { by: 'jing.zhou', department: 'fang.liu', reason: '转办对象有误，该科室未参与处置' }],
+        ['submitSummary', { by: 'li.xu', text: '已公示收费标准，舆情平息。' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.stage === 'closed', 'ethnic-religious: closed with one summary, the other waived', s);
+      check(s.obligations.some((o) => o.kind === 'summaryReport' && o.status === 'waived'), 'ethnic-religious: a summary line waived', s);
+      return s;
+    },
+  },
+  {
     // (f) 长期跟踪的事件：历史过长，转为新的运行（continue-as-new）
     name: 'county-continue-as-new',
     continueAsNew: true,
@@ -437,7 +495,11 @@ async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
   try {
     const version = Number(/^v(\d+)$/.exec(path.basename(OUT_DIR))?.[1] ?? Infinity);
-    const taken = scenarios.filter((s) => (s.since ?? 0) <= version);
+    // `--only a,b`: record these scenarios alone (the others' files are left as they are)
+    const onlyArg = process.argv.indexOf('--only');
+    const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : undefined;
+    const taken = scenarios.filter((s) => (s.since ?? 0) <= version && (!only || only.has(s.name)));
+    if (only && taken.length !== only.size) throw new Error(`--only: not scenarios of ${path.basename(OUT_DIR)}: ${[...only].filter((n) => !taken.some((s) => s.name === n)).join(', ')}`);
     await recordOn(taken.filter((s) => !s.continueAsNew), work);
     // A server that suggests continue-as-new after 60 events, for the long-running incident.
     await recordOn(taken.filter((s) => s.continueAsNew), work, ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60']);

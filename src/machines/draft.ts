@@ -226,7 +226,7 @@ export class Draft {
       id: this.idFor(kind, anchorAt, owner.id), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
       anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
       // One created after its usual stage (a phone report while tracking) closes with the stage it was created in.
-      closesWith: laterStage(OBLIGATIONS[kind].closesWith, this.ctx.stage), source: OBLIGATIONS[kind].source,
+      closesWith: laterStage(OBLIGATIONS[kind].closesWith, this.ctx.stage), source: ruleOf(kind, this.plan.sources).source,
       gradeBasis: this.gradeBasis(),
     };
     this.ctx.obligations.push(ob);
@@ -591,7 +591,7 @@ export class Draft {
       at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
       dueAt: ob?.dueAt ?? undefined,
       delayMs: ob?.delayMs !== undefined && (kind === 'late' || kind === 'lateDuty' || kind === 'targetMissed') ? ob.delayMs : undefined,
-      rule: ob ? (ob.line ? { basis: ob.line.basis, source: ob.line.source } : ruleOf(ob.kind)) : undefined,
+      rule: ob ? (ob.line ? { basis: ob.line.basis, source: ob.line.source } : ruleOf(ob.kind, c.plan.sources)) : undefined,
       binding: ob ? bindingOfObligation(c.plan, ob) : undefined,
       accountabilityBasis: c.plan.accountability?.basis ?? ACCOUNTABILITY_NONE,
       gradeBasis: ob ? (ob.gradeBasis ?? (c.gradeSource === 'manual' ? 'assessed' : 'computed')) : undefined,

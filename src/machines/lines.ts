@@ -83,7 +83,13 @@ export function shorterOrNew(def: ReportLineDef, from: Grade, to: Grade): boolea
 
 /** The recipients of a line: one per person of its first role (perPerson), else the body it names. */
 export function recipientsOf(plan: Plan, def: ReportLineDef): Array<{ toPerson?: string; toName: string }> {
-  if (def.toPeople) return def.toPeople.map((id) => ({ toPerson: id, toName: findPerson(plan, id)?.name ?? id }));
+  // one person standing for a body the line names (镇党委's liaison): the body's name, the person after it
+  if (def.toPeople) {
+    return def.toPeople.map((id) => {
+      const name = findPerson(plan, id)?.name ?? id;
+      return { toPerson: id, toName: def.toLabel && def.toPeople!.length === 1 ? `${def.toLabel}（${name}）` : name };
+    });
+  }
   if (def.perPerson) {
     const people = peopleInRole(plan, def.to[0]);
     if (people.length) return people.map((p) => ({ toPerson: p.id, toName: p.name }));

@@ -152,8 +152,12 @@ const KINDS = Object.keys(OBLIGATIONS) as ObligationKind[];
 /** The kinds a fact holds for, in the table's order. */
 export const kindsWhere = (test: (def: ObligationDef) => boolean | undefined): ObligationKind[] => KINDS.filter((k) => test(OBLIGATIONS[k]));
 
-/** Where a kind comes from, as a finding records it. */
-export const ruleOf = (kind: ObligationKind): { basis: 'rule' | 'default'; source: string } => ({ basis: OBLIGATIONS[kind].basis, source: OBLIGATIONS[kind].source });
+/**
+ * Where a kind comes from, as a finding records it: the plan's own citation of its seed (`sources`: 000 篇二 cites its
+ * §三(二), not 000 篇一's §四(二)), else the table's.
+ */
+export const ruleOf = (kind: ObligationKind, sources?: Partial<Record<ObligationKind, { basis: 'rule' | 'default'; source: string }>>): { basis: 'rule' | 'default'; source: string } =>
+  sources?.[kind] ?? { basis: OBLIGATIONS[kind].basis, source: OBLIGATIONS[kind].source };
 
 /** Several of this kind may be pending at once, one per owner, under these rules. */
 export const perOwner = (kind: ObligationKind, rulesVersion: number): boolean => {

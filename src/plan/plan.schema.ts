@@ -323,6 +323,12 @@ export const planSchema = z
     approval: z.object({ role, source: z.string().min(1) }).strict().optional(),
     /** steps the grade requires before handling proceeds (000 篇五 §五(三)3–4) */
     handlingSteps: z.array(handlingStep).default([]),
+    /**
+     * The plan's own citation for a duty that is not a report line (the response, the inquiry day, the summary …):
+     * what its findings record as their rule, and whether the seed says it (rule) or the product assumes it (default).
+     * A kind left out cites the obligation table (docs/rules.md §8.1).
+     */
+    sources: z.partialRecord(z.enum(OBLIGATION_KINDS), z.object({ basis: z.enum(['rule', 'default']), source: z.string().min(1) }).strict()).optional(),
     /** who may speak publicly, by grade (001 school plan §二: for a major incident the 新闻发布组 only) */
     voices: z.partialRecord(grade, z.array(role).min(1)).optional(),
     /** the plan's reviewer of findings (rule book, Accountability); default the office director, else the principal leader */

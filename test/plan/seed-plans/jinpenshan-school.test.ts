@@ -55,6 +55,9 @@ describe('plans/jinpenshan-school.yaml: the plan as the 001 school plan writes i
       expect.stringContaining('001 学校预案 §三2'), expect.stringContaining('001 学校预案 §四(二)'),
       expect.stringContaining('001 学校预案 §四(二)'), expect.stringContaining('001 学校预案 §四(一)'),
     ]);
+    // the 镇党委 and the county group are told apart by person (both liaisons hold superior), and the school has two tiers
+    expect(plan.reportLines!.map((l) => l.toPeople ?? null)).toEqual([null, ['cao.bin'], ['pan.hui'], null]);
+    expect(plan.grades).toEqual(['general', 'major', 'especiallyMajor']);
     // 视情况 to the superior authority (§四(二)) is not an obligation: no line for it
     expect(plan.reportLines!.some((l) => /上级主管部门/.test(l.label))).toBe(false);
     // 镇党委's liaison is listed first: a report "to superior" reaches it (the relay's owner)
@@ -196,6 +199,9 @@ describe('plans/jinpenshan-school.yaml on the machine (v3)', () => {
   });
 
   it('figures propose nothing here (no thresholds, §三2): readings never raise the grade or start the major lines', () => {
+    const larger = start({ ...v3 })[0];
+    // two tiers: 较大 is not one of them
+    expect(refusals(larger.context, actionEvent('assess', { by: 'lin.fang', grade: 'larger' }, T0 + 10 * MIN)).join()).toMatch(/knows general, major, especiallyMajor; not larger/);
     let [s] = start({ ...v3 });
     [s] = metrics(s, { posts: 800, reads: 200_000, mainstreamMedia: true, rapidSpread: true, keySubject: true }, T0 + HOUR);
     expect(s.context.grade).toBe('general');

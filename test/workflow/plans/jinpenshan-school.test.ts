@@ -75,7 +75,7 @@ describe('001 school plan §四(二), §二 on the server: a major incident', ()
   it('the monitor → 镇党委 in time; 镇党委 → 县 runs from that report, owed by the 镇党委\'s liaison, flagged and made late with no finding; no 党支部 lines (major from the start); only the spokesperson speaks', async () => {
     const { h, id, t0 } = await hx.start({ planId: 'jinpenshan-school', id: 'jps-major', by: MONITOR, current: true, grade: 'major' });
     let s = await hx.status(h);
-    expect(obligation(s, 'report/monitor-town')).toMatchObject({ dueAt: local(t0 + 30 * MIN), binding: 'target', owner: { personId: MONITOR }, line: { to: '镇党委' } });
+    expect(obligation(s, 'report/monitor-town/to=cao.bin')).toMatchObject({ dueAt: local(t0 + 30 * MIN), binding: 'target', owner: { personId: MONITOR }, line: { to: '镇党委（曹斌）' } });
     // the 党支部 reports a general incident that spreads (§四(一)); this one was major from the start
     expect(s.obligations.filter((o) => o.id.includes('party-branch-up'))).toEqual([]);
     expect(s.obligations.map((o) => o.kind)).not.toContain('dispatch');
@@ -85,7 +85,7 @@ describe('001 school plan §四(二), §二 on the server: a major incident', ()
     await hx.sleepUntil(t0 + 10 * MIN);
     s = await h.executeUpdate(actionUpdates.report, { args: [{ by: MONITOR, to: TOWN, mode: 'phone', at: iso(t0 + 10 * MIN) }] });
     const relay = s.obligations.find((o) => o.line?.key === 'town-county')!;
-    expect(relay).toMatchObject({ dueAt: local(t0 + 40 * MIN), status: 'pending', owner: { personId: TOWN }, line: { outside: true, createdBy: 'relay', to: '县舆情应对领导小组' } });
+    expect(relay).toMatchObject({ dueAt: local(t0 + 40 * MIN), status: 'pending', owner: { personId: TOWN }, line: { outside: true, createdBy: 'relay', to: '县舆情应对领导小组（潘辉）' } });
 
     // the 新闻发布组 is the only voice: the office may not publish on its own
     await h.executeUpdate(actionUpdates.assess, { args: [{ by: OFFICE, grade: 'major' }] });
@@ -114,7 +114,7 @@ describe('001 school plan §四(二), §二 on the server: a major incident', ()
     });
     expect(rows.map((f) => [f.obligationId, f.kind, f.personId, f.delayMs ?? null])).toEqual([
       ['report/monitor-office', 'onTime', MONITOR, null],
-      ['report/monitor-town', 'onTime', MONITOR, null],
+      ['report/monitor-town/to=cao.bin', 'onTime', MONITOR, null],
     ]);
     expect(rows.some((f) => f.obligationId === relay.id || f.personId === TOWN)).toBe(false);
   });
