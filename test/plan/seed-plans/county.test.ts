@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { gradeFromMetrics } from '../../../src/plan/grading';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../../src/plan/holidays';
 import { loadPlanFile } from '../../../src/plan/plan.loader';
+import { ruleOf } from '../../../src/machines/obligations';
 import { DAY, HOUR, MIN, T0, act, cancel, deadlineDue, findingsOf, metrics, start } from '../../machine/fixtures';
 
 /**
@@ -282,5 +283,30 @@ describe('plans/county.yaml on the machine (v3): who owes whom (000 篇五 §五
     for (const key of SUBJECT_LINES) expect(line(s, key)).toMatchObject({ dueAt: T0 + 5 * HOUR, gradeBasis: 'computed' });
     // the monitor's own target line is unchanged (no shorter duty at a higher grade)
     expect(line(s, 'monitor-office').dueAt).toBe(T0 + 30 * MIN);
+  });
+});
+
+describe('000 篇五 cites its own sections (plan.sources): findings carry the plan\'s citation, not the table\'s', () => {
+  it('every non-line duty cites 000 篇五 (§四(一)1, §五(三)1); the borrowed inquiry day and the summary are defaults; a late release records the plan\'s §四(一)1 with its note', () => {
+    expect(raw).toContain('# 各项职责在本预案中的出处；未列出的沿用规则表');
+    expect(plan.sources).toEqual({
+      firstRelease: { basis: 'rule', source: expect.stringMatching(/^000 篇五 §四\(一\)1（“力争”：目标/) },
+      inquiryOpinion: { basis: 'default', source: expect.stringMatching(/^000 篇五 §五\(三\)1（.*借用，目标）$/) },
+      inquiryResult: { basis: 'default', source: expect.stringMatching(/^000 篇五 §五\(三\)1（.*借用，目标）$/) },
+      summaryReport: { basis: 'default', source: expect.stringMatching(/^000 篇五（无总结评估条款/) },
+    });
+    for (const s of Object.values(plan.sources!)) expect(s.source.startsWith('000 篇五')).toBe(true);
+    // no 3 h response, dispatch, explanation, follow-up cadence or written report in 000 篇五
+    for (const k of ['publicResponse', 'dispatch', 'explanation', 'followUp', 'writtenReport'] as const) expect(plan.sources![k]).toBeUndefined();
+
+    let [s] = start({ ...v3, metrics: { posts: 10 }, subject: 'chen.lei', grade: 'major' });
+    [s] = act(s, 'assess', { by: 'zhao.min', grade: 'major' }, T0 + 10 * MIN);
+    const release = s.context.obligations.find((o) => o.kind === 'firstRelease')!;
+    expect(release.source).toBe(plan.sources!.firstRelease!.source);
+    [s] = deadlineDue(s, release.id, release.dueAt!);
+    const [, actions] = act(s, 'release', { by: 'xu.fang', form: 'pressConference', text: '新闻发布会通报' }, T0 + 26 * HOUR);
+    const [late] = findingsOf(actions);
+    expect(late).toMatchObject({ kind: 'targetMissed', obligationKind: 'firstRelease', personId: 'xu.fang', binding: 'target', rule: plan.sources!.firstRelease });
+    expect(late.rule).not.toEqual(ruleOf('firstRelease'));
   });
 });

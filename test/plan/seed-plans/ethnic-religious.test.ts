@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../../src/plan/holidays';
 import { loadPlanFile } from '../../../src/plan/plan.loader';
+import { ruleOf } from '../../../src/machines/obligations';
 import { refusals } from '../../../src/machines/incident.rules';
 import { toStatus } from '../../../src/machines/status';
 import type { IncidentSnapshot } from '../../../src/machines/incident.machine';
@@ -245,5 +246,36 @@ describe('000 篇三 in the machine: approval, follow-ups and the summary', () =
     const [late] = findingsOf(actions);
     expect(late).toMatchObject({ kind: 'late', obligationId: summary.id, obligationKind: 'summaryReport', binding: 'binding', personId: summary.ownerId });
     expect(late.accountabilityBasis).toMatch(/^000 篇三 §六/);
+  });
+});
+
+describe('000 篇三 cites its own sections (plan.sources): findings carry the plan\'s citation, not the table\'s', () => {
+  it('every non-line duty cites 000 篇三 (§四(二), §四(三)1, §四(五)); the follow-up cadence is a default; a late opinion reply records 000 篇三 §四(三)1, not 000 篇一', () => {
+    expect(raw).toContain('# 各项职责在本预案中的出处；未列出的沿用规则表');
+    expect(plan.sources).toEqual({
+      writtenReport: { basis: 'rule', source: expect.stringMatching(/^000 篇三 §四\(二\)（紧急情况下电话报告后30分钟内/) },
+      inquiryOpinion: { basis: 'rule', source: '000 篇三 §四(三)1' },
+      inquiryResult: { basis: 'rule', source: '000 篇三 §四(三)1' },
+      followUp: { basis: 'default', source: expect.stringMatching(/^000 篇三 §四\(二\)（“及时续报”/) },
+      summaryReport: { basis: 'rule', source: '000 篇三 §四(五)' },
+    });
+    for (const s of Object.values(plan.sources!)) expect(s.source.startsWith('000 篇三 §四(')).toBe(true);
+    // no first response, release, dispatch or explanation limit in 000 篇三
+    for (const k of ['publicResponse', 'firstRelease', 'dispatch', 'explanation'] as const) expect(plan.sources![k]).toBeUndefined();
+
+    let [s] = start({ ...v3, discoveredBy: MONITOR, grade: 'major' });
+    [s] = act(s, 'report', { by: MONITOR, to: 'office', mode: 'written' }, T0 + 20 * MIN);
+    [s] = act(s, 'assess', { by: OFFICE }, T0 + 30 * MIN);
+    [s] = act(s, 'dispatch', { by: OFFICE, department: HEAD }, T0 + 40 * MIN);
+    [s] = act(s, 'classify', { by: OFFICE, category: 'inquiry' }, T0 + 50 * MIN);
+    const opinion = ob(s, 'inquiryOpinion');
+    expect(opinion.source).toBe('000 篇三 §四(三)1');
+    [s] = deadlineDue(s, opinion.id, opinion.dueAt!);
+    [s] = act(s, 'draftReply', { by: HEAD, text: '答复意见草稿' }, T0 + 20 * HOUR);
+    [s] = act(s, 'approve', { by: OTHER_HEAD }, T0 + 21 * HOUR);
+    const [, actions] = act(s, 'replyOpinion', { by: HEAD, text: '经核查，情况如下。' }, T0 + 22 * HOUR);
+    const late = findingsOf(actions).find((f) => f.obligationId === opinion.id);
+    expect(late).toMatchObject({ kind: 'lateDuty', personId: HEAD, binding: 'binding', rule: { basis: 'rule', source: '000 篇三 §四(三)1' } });
+    expect(late?.rule).not.toEqual(ruleOf('inquiryOpinion'));
   });
 });

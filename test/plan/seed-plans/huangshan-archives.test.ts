@@ -5,6 +5,7 @@ import { ACCOUNTABILITY_NONE, bindingOf, refusals } from '../../../src/machines/
 import { toStatus } from '../../../src/machines/status';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../../src/plan/holidays';
 import { loadPlanFile } from '../../../src/plan/plan.loader';
+import { ruleOf } from '../../../src/machines/obligations';
 import type { Role } from '../../../src/plan/codes';
 import { DAY, HOUR, MIN, T0, act, actionEvent, deadlineDue, findingsOf, metrics, start } from '../../machine/fixtures';
 
@@ -259,5 +260,40 @@ describe('000 篇一 on the machine (rules v3): response, inquiry, summary', () 
     expect(findingsOf(actions)).toMatchObject([{ kind: 'targetMissed', obligationKind: 'summaryReport', personId: 'tao.jiang', binding: 'target' }]);
     // across the incident: no 迟报/漏报 at all — every report line of this plan is a target
     expect(closed.context.outcomes.filter((o) => o.kind === 'late' || o.kind === 'missed')).toEqual([]);
+  });
+});
+
+describe('000 篇一 cites its own sections (plan.sources): findings carry the plan\'s citation, not the table\'s', () => {
+  it('every non-line duty cites 000 篇一 (§四(二), §四(三)1, §四(五)); the borrowed 3-day summary is a default; a late summary records 000 篇一 §四(五), not 000 篇三', () => {
+    expect(raw).toContain('# 各项职责在本预案中的出处；未列出的沿用规则表');
+    expect(plan.sources).toEqual({
+      publicResponse: { basis: 'rule', source: '000 篇一 §四(二)' },
+      inquiryOpinion: { basis: 'rule', source: '000 篇一 §四(三)1' },
+      inquiryResult: { basis: 'rule', source: '000 篇一 §四(三)1' },
+      followUp: { basis: 'default', source: expect.stringMatching(/^000 篇一 §四\(二\)（“及时续报”/) },
+      summaryReport: { basis: 'default', source: expect.stringMatching(/^000 篇一 §四\(五\)（“及时”，无时限：3日借自 000 篇三 §四\(五\)/) },
+    });
+    for (const s of Object.values(plan.sources!)) expect(s.source.startsWith('000 篇一 §四(')).toBe(true);
+    for (const k of ['firstRelease', 'dispatch', 'explanation', 'writtenReport'] as const) expect(plan.sources![k]).toBeUndefined();
+
+    let [s] = start({ ...run, grade: 'major' });
+    [s] = act(s, 'report', { by: 'jun.hu', to: 'office', mode: 'written' }, T0 + 30 * MIN);
+    [s] = act(s, 'assess', { by: 'xiaoyu.fang' }, T0 + 40 * MIN);
+    [s] = act(s, 'report', { by: 'xiaoyu.fang', to: 'leaderInCharge', mode: 'phone' }, T0 + 50 * MIN);
+    [s] = act(s, 'report', { by: 'xiaoyu.fang', to: 'principalLeader', mode: 'phone' }, T0 + 50 * MIN);
+    [s] = act(s, 'respond', { by: 'qing.ye', channel: 'website', text: '市档案局已关注，正在核实。', inNameOf: 'unit' }, T0 + HOUR);
+    [s] = act(s, 'classify', { by: 'xiaoyu.fang', category: 'hype' }, T0 + 70 * MIN);
+    [s] = act(s, 'publishFacts', { by: 'qing.ye', text: '经核实，相关档案保存完好。', channel: 'website' }, T0 + 2 * HOUR);
+    [s] = act(s, 'assignTracker', { by: 'xiaoyu.fang', tracker: 'xiaoyu.fang' }, T0 + 3 * HOUR);
+    [s] = act(s, 'subside', { by: 'xiaoyu.fang', reason: '舆情趋于平稳' }, T0 + 8 * HOUR);
+    const summary = s.context.obligations.find((o) => o.kind === 'summaryReport')!;
+    expect(summary.source).toBe(plan.sources!.summaryReport!.source);
+    [s] = deadlineDue(s, summary.id, summary.dueAt!);
+    const [, actions] = act(s, 'submitSummary', { by: 'tao.jiang', text: '总结报告' }, T0 + 4 * DAY);
+    const [late] = findingsOf(actions);
+    expect(late).toMatchObject({ kind: 'targetMissed', obligationKind: 'summaryReport', personId: 'tao.jiang', binding: 'target', rule: plan.sources!.summaryReport });
+    // the table's citation (rule: 000 篇三 §四(五)) is another unit's binding limit, not this plan's
+    expect(ruleOf('summaryReport')).toEqual({ basis: 'rule', source: '000 篇三 §四(五)' });
+    expect(late.rule).not.toEqual(ruleOf('summaryReport'));
   });
 });

@@ -5,6 +5,7 @@ import { refusals } from '../../../src/machines/incident.rules';
 import { gradeFromMetrics } from '../../../src/plan/grading';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../../src/plan/holidays';
 import { loadPlanFile } from '../../../src/plan/plan.loader';
+import { ruleOf } from '../../../src/machines/obligations';
 import { DAY, HOUR, MIN, T0, act, actionEvent, deadlineDue, findingsOf, metrics, start } from '../../machine/fixtures';
 
 /**
@@ -207,5 +208,33 @@ describe('plans/jinpenshan-school.yaml on the machine (v3)', () => {
     expect(s.context.grade).toBe('general');
     expect(linesOf(s, 'monitor-town')).toEqual([]);
     expect(linesOf(s, 'party-branch-up')).toEqual([]);
+  });
+});
+
+describe('the 001 school plan cites its own sections (plan.sources): findings carry the plan\'s citation, not the table\'s', () => {
+  it('every non-line duty cites the 001 school plan (§四(一)); the borrowed inquiry day and the cut-off summary are defaults; a late explanation records the plan\'s §四(一) with its note', () => {
+    expect(raw).toContain('# 各项职责在本预案中的出处；未列出的沿用规则表');
+    expect(plan.sources).toEqual({
+      dispatch: { basis: 'rule', source: expect.stringMatching(/^001 学校预案 §四\(一\)（“2小时内转达”/) },
+      explanation: { basis: 'rule', source: expect.stringMatching(/^001 学校预案 §四\(一\)（“1天内给出正面的解释或解决”/) },
+      inquiryOpinion: { basis: 'default', source: expect.stringMatching(/^001 学校预案 §四\(一\)（无四分法；.*借用，目标）$/) },
+      inquiryResult: { basis: 'default', source: expect.stringMatching(/^001 学校预案 §四\(一\)（无四分法；.*借用，目标）$/) },
+      summaryReport: { basis: 'default', source: expect.stringMatching(/^001 学校预案（现存文本无总结规定/) },
+    });
+    for (const s of Object.values(plan.sources!)) expect(s.source.startsWith('001 学校预案')).toBe(true);
+    // no 3 h response, golden 24 h, follow-up cadence or written report in the surviving text
+    for (const k of ['publicResponse', 'firstRelease', 'followUp', 'writtenReport'] as const) expect(plan.sources![k]).toBeUndefined();
+
+    let [s] = start({ ...v3 });
+    [s] = act(s, 'report', { by: 'wu.xiaolan', to: 'office', mode: 'written' }, T0 + 10 * MIN);
+    [s] = act(s, 'assess', { by: 'lin.fang', grade: 'general' }, T0 + 20 * MIN);
+    [s] = act(s, 'dispatch', { by: 'lin.fang', department: 'feng.yan' }, T0 + HOUR);
+    const expl = s.context.obligations.find((o) => o.kind === 'explanation')!;
+    expect(expl.source).toBe(plan.sources!.explanation!.source);
+    [s] = deadlineDue(s, expl.id, TUESDAY_END);
+    const [, actions] = act(s, 'respond', { by: 'feng.yan', channel: 'forum', text: '关于收费依据的说明', inNameOf: 'unit' }, T0 + 2 * DAY);
+    const [late] = findingsOf(actions);
+    expect(late).toMatchObject({ kind: 'lateDuty', obligationKind: 'explanation', personId: 'feng.yan', binding: 'binding', rule: plan.sources!.explanation });
+    expect(late.rule).not.toEqual(ruleOf('explanation'));
   });
 });

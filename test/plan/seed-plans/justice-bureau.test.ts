@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../../src/plan/holidays';
 import { loadPlanFile } from '../../../src/plan/plan.loader';
+import { ruleOf } from '../../../src/machines/obligations';
 import { refusals } from '../../../src/machines/incident.rules';
 import { toStatus } from '../../../src/machines/status';
 import type { IncidentSnapshot } from '../../../src/machines/incident.machine';
@@ -202,5 +203,34 @@ describe('001 篇1 in the machine: three lines, one per recipient (rule book, Re
     const [closed, actions] = act(s, 'submitSummary', { by: HEAD, text: '书面总结' }, T0 + 30 * 24 * HOUR);
     expect(closed.context.stage).toBe('closed');
     expect(blaming(findingsOf(actions))).toEqual([]);
+  });
+});
+
+describe('001 篇1 cites its own sections (plan.sources): findings carry the plan\'s citation, not the table\'s', () => {
+  it('every non-line duty cites 001 篇1 (§四(二), §四(三)1); the cut-off summary and the follow-up cadence are defaults; a late opinion reply records 001 篇1 §四(三)1', () => {
+    expect(raw).toContain('# 各项职责在本预案中的出处；未列出的沿用规则表');
+    expect(plan.sources).toEqual({
+      publicResponse: { basis: 'rule', source: '001 篇1 §四(二)' },
+      inquiryOpinion: { basis: 'rule', source: '001 篇1 §四(三)1' },
+      inquiryResult: { basis: 'rule', source: '001 篇1 §四(三)1' },
+      followUp: { basis: 'default', source: expect.stringMatching(/^001 篇1 §四\(二\)（“及时续报”/) },
+      summaryReport: { basis: 'default', source: expect.stringMatching(/^001 篇1（总结评估不在现存文本中，源文截断/) },
+    });
+    for (const s of Object.values(plan.sources!)) expect(s.source.startsWith('001 篇1')).toBe(true);
+    for (const k of ['firstRelease', 'dispatch', 'explanation', 'writtenReport'] as const) expect(plan.sources![k]).toBeUndefined();
+
+    let [s] = start({ ...v3, discoveredBy: MONITOR, grade: 'major' });
+    [s] = act(s, 'assess', { by: LEADER }, T0 + 20 * MIN);
+    [s] = act(s, 'dispatch', { by: LEADER, department: CLERK }, T0 + 30 * MIN);
+    [s] = act(s, 'classify', { by: LEADER, category: 'inquiry' }, T0 + 40 * MIN);
+    const opinion = ob(s, 'inquiryOpinion');
+    expect(opinion.source).toBe('001 篇1 §四(三)1');
+    [s] = deadlineDue(s, opinion.id, opinion.dueAt!);
+    [s] = act(s, 'draftReply', { by: CLERK, text: '答复意见草稿' }, T0 + 20 * HOUR);
+    [s] = act(s, 'approve', { by: HEAD }, T0 + 21 * HOUR);
+    const [, actions] = act(s, 'replyOpinion', { by: CLERK, text: '经核查，答复如下。' }, T0 + 22 * HOUR);
+    const late = findingsOf(actions).find((f) => f.obligationId === opinion.id);
+    expect(late).toMatchObject({ kind: 'lateDuty', personId: CLERK, binding: 'binding', rule: { basis: 'rule', source: '001 篇1 §四(三)1' } });
+    expect(late?.rule).not.toEqual(ruleOf('inquiryOpinion'));
   });
 });

@@ -5,6 +5,7 @@ import { bindingOf, refusals } from '../../../src/machines/incident.rules';
 import { toStatus } from '../../../src/machines/status';
 import { calendarSlice, HOLIDAY_DATA_COVERS } from '../../../src/plan/holidays';
 import { loadPlanFile } from '../../../src/plan/plan.loader';
+import { ruleOf } from '../../../src/machines/obligations';
 import type { Role } from '../../../src/plan/codes';
 import { DAY, HOUR, MIN, T0, act, actionEvent, deadlineDue, effectsOf, findingsOf, metrics, start } from '../../machine/fixtures';
 
@@ -177,5 +178,31 @@ describe('000 篇二 on the machine (rules v3): inquiry, summary, accountability
     expect(findingsOf(actions)).toMatchObject([{ kind: 'dereliction', personId: 'yan.wu', source: 'review:dereliction', accountabilityBasis: plan.accountability!.basis }]);
     const referral = effectsOf(actions, 'notify').find((n) => n.kind === 'findingReferral');
     expect(referral?.recipients.map((r) => `${r.personId}:${r.role}`).sort()).toEqual(['bin.ma:lawEnforcement', 'jun.wang:principalLeader']);
+  });
+});
+
+describe('000 篇二 cites its own sections (plan.sources): findings carry the plan\'s citation, not the table\'s', () => {
+  it('every non-line duty cites 000 篇二 (§三(二), §三(三)1, §三(五)); the borrowed and unnumbered ones are defaults; a late opinion reply records 000 篇二 §三(三)1', () => {
+    expect(raw).toContain('# 各项职责在本预案中的出处；未列出的沿用规则表');
+    expect(plan.sources).toEqual({
+      publicResponse: { basis: 'rule', source: '000 篇二 §三(二)' },
+      inquiryOpinion: { basis: 'rule', source: '000 篇二 §三(三)1' },
+      inquiryResult: { basis: 'rule', source: '000 篇二 §三(三)1' },
+      followUp: { basis: 'default', source: expect.stringMatching(/^000 篇二 §三\(二\)（“及时续报”/) },
+      summaryReport: { basis: 'default', source: expect.stringMatching(/^000 篇二 §三\(五\)（“及时”，无时限：3日借自 000 篇三 §四\(五\)/) },
+    });
+    for (const s of Object.values(plan.sources!)) expect(s.source.startsWith('000 篇二 §三(')).toBe(true);
+    // no duty of another plan: no release, dispatch, explanation or written report here
+    for (const k of ['firstRelease', 'dispatch', 'explanation', 'writtenReport'] as const) expect(plan.sources![k]).toBeUndefined();
+
+    let [s] = start({ ...run, grade: 'major' });
+    [s] = act(s, 'assess', { by: 'li.chen' }, T0 + 30 * MIN);
+    [s] = act(s, 'classify', { by: 'li.chen', category: 'inquiry' }, T0 + HOUR);
+    expect(ob(s, 'inquiryOpinion').source).toBe('000 篇二 §三(三)1');
+    [s] = deadlineDue(s, 'inquiryOpinion', END_OF_T0_DAY);
+    const [, actions] = act(s, 'replyOpinion', { by: 'li.chen', text: '学校已核查，处理意见如下' }, T0 + DAY);
+    const late = findingsOf(actions).find((f) => f.obligationId === 'inquiryOpinion');
+    expect(late).toMatchObject({ kind: 'lateDuty', personId: 'li.chen', binding: 'binding', rule: { basis: 'rule', source: '000 篇二 §三(三)1' } });
+    expect(late?.rule).not.toEqual(ruleOf('inquiryOpinion'));
   });
 });
