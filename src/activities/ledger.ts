@@ -486,6 +486,15 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'rosters is append-only: load a new version'); END;
     `,
   },
+  {
+    // the rules version (docs/versioning.md) that produced a finding, beside its plan's id, version and hash, so a
+    // later rule change can be audited; NULL for findings recorded before it was kept
+    version: 7,
+    name: 'finding_rules_version',
+    sql: `
+      ALTER TABLE findings ADD COLUMN plan_rules INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -647,7 +656,7 @@ type FindingDbRow = Record<string, Sql> & { id: string };
 const FINDING_CONTENT = [
   'incident_id', 'unit_id', 'source', 'kind', 'obligation_id', 'obligation_kind', 'person_id', 'person_name', 'role', 'at',
   'claimed_at', 'act_recorded_at', 'due_at', 'delay_ms', 'rule_basis', 'rule_source', 'binding', 'accountability_basis', 'grade',
-  'grade_basis', 'pending_step', 'ending', 'plan_id', 'plan_version', 'plan_hash', 'review_state', 'details', 'recorded_by', 'marks',
+  'grade_basis', 'pending_step', 'ending', 'plan_id', 'plan_version', 'plan_hash', 'plan_rules', 'review_state', 'details', 'recorded_by', 'marks',
 ];
 const isoOpt = (v: number | undefined, field: string) => (v === undefined ? null : iso(v, field));
 
@@ -659,6 +668,7 @@ function findingToRow(f: Finding): FindingDbRow {
     due_at: isoOpt(f.dueAt, 'dueAt'), delay_ms: nul(f.delayMs), rule_basis: f.rule?.basis ?? null, rule_source: f.rule?.source ?? null,
     binding: nul(f.binding), accountability_basis: f.accountabilityBasis, grade: nul(f.grade), grade_basis: nul(f.gradeBasis),
     pending_step: nul(f.pendingStep), ending: nul(f.ending), plan_id: f.plan.id, plan_version: f.plan.version, plan_hash: f.plan.hash,
+    plan_rules: nul(f.plan.rules),
     review_state: f.reviewState, details: f.details, recorded_by: nul(f.recordedBy),
     marks: f.marks ? JSON.stringify(f.marks) : null,
   };
@@ -670,7 +680,10 @@ function rowToFinding(r: FindingDbRow): Finding {
     id: r.id, incidentId: String(r.incident_id), unitId: String(r.unit_id), source: String(r.source) as Finding['source'],
     kind: String(r.kind) as OutcomeKind, role: String(r.role) as Role, at: Date.parse(String(r.at)),
     accountabilityBasis: String(r.accountability_basis),
-    plan: { id: String(r.plan_id), version: String(r.plan_version), hash: String(r.plan_hash) },
+    plan: {
+      id: String(r.plan_id), version: String(r.plan_version), hash: String(r.plan_hash),
+      ...(r.plan_rules === null || r.plan_rules === undefined ? {} : { rules: Number(r.plan_rules) }),
+    },
     reviewState: String(r.review_state) as Finding['reviewState'], details: String(r.details),
   };
   const opt: Array<[keyof Finding, unknown]> = [

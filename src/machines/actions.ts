@@ -73,8 +73,8 @@ export interface ActionDef<K extends ActionName> {
   categories?: readonly Category[];
   /** handling proper: waits for the grade's handling steps (v3), never the first reports or response */
   handling?: boolean;
-  /** public speech: only the plan's voices for the grade may (v3, the 001 school plan's 新闻发布组) */
-  speaks?: boolean;
+  /** public speech from this rules version on: only the plan's voices for the grade may (the 001 school plan's 新闻发布组) */
+  speaks?: number;
   /** its own reasons to refuse, added to the scope's list */
   refuse?: (s: RefusalScope, event: EventOf<K>) => void;
   /** its effect on the draft (facts, obligations, notices, the timeline) */
@@ -88,7 +88,7 @@ function acting(d: Draft, event: ActionEvent) {
   const c = d.ctx;
   const by = event.payload.by;
   const at = event.at;
-  const role = actingRole(c.plan, by, event.action);
+  const role = actingRole(c.plan, by, event.action, c.rulesVersion ?? 0);
   return { c, plan: c.plan, f: c.facts, by, at, role, log: (details: string) => d.timeline({ action: event.action, by, role, at, details }) };
 }
 
@@ -174,12 +174,14 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
       log(`dispatched to ${event.payload.department}`);
       d.meet(d.find('dispatch'), at, by);
       applyGradeObligations(d);
+      // v5: the department dispatched to owns the duties nobody owned yet (an inquiry classified before the dispatch)
+      d.passUnowned(event.payload.department);
     },
   },
   respond: {
     does: 'the first public response in the unit\'s or spokesperson\'s name (channel, text, link); meets the response and the explanation',
     stages: ['researchAndWarning', 'rapidResponse', 'categorizedHandling', 'dynamicTracking'],
-    since: { researchAndWarning: 3 }, speaks: true,
+    since: { researchAndWarning: 3 }, speaks: 3,
     apply(d, event) {
       const { f, by, at, log } = acting(d, event);
       const p = event.payload;
@@ -192,7 +194,7 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
   release: {
     does: 'a news release or statement; meets the first release and the response',
     stages: ['researchAndWarning', 'rapidResponse', 'categorizedHandling', 'dynamicTracking'],
-    since: { researchAndWarning: 3 }, speaks: true,
+    since: { researchAndWarning: 3 }, speaks: 3,
     apply(d, event) {
       const { f, by, at, log } = acting(d, event);
       const p = event.payload;
@@ -237,7 +239,7 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
     does: 'the handling opinion, published (the unit\'s unified reply); meets the opinion, the explanation and the response; owes the result (or meets it when immediate)',
     refuses: 'under an approval step, a reply not yet approved',
     stages: ['categorizedHandling'],
-    categories: ['inquiry'], handling: true,
+    categories: ['inquiry'], handling: true, speaks: 5,
     refuse(s, event) {
       const { out, plan, v3, f } = s;
       // v3: under an approval step the reply goes out approved (draft → approve → publish)
@@ -266,7 +268,7 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
     does: 'the result of handling (办理结果); meets the result and the explanation',
     refuses: 'no handling opinion yet',
     stages: ['categorizedHandling'],
-    categories: ['inquiry'], handling: true,
+    categories: ['inquiry'], handling: true, speaks: 5,
     refuse(s, event) {
       const { out, f } = s;
       if (f.opinionRepliedAt === undefined) out.push('replyResult: reply with the handling opinion first (replyOpinion)');
@@ -304,7 +306,7 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
   publishFacts: {
     does: 'the facts and the handling published (hype), or the clarification (fabrication); meets the response and the explanation',
     stages: ['categorizedHandling', 'dynamicTracking'],
-    categories: ['hype', 'fabrication'], handling: true, speaks: true,
+    categories: ['hype', 'fabrication'], handling: true, speaks: 3,
     apply(d, event) {
       const { f, by, at, log } = acting(d, event);
       f.publicFactsAt ??= at;
@@ -334,7 +336,7 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
   adopt: {
     does: 'a constructive suggestion adopted and answered; meets the explanation and the response',
     stages: ['categorizedHandling'],
-    categories: ['constructive'], handling: true,
+    categories: ['constructive'], handling: true, speaks: 5,
     apply(d, event) {
       const { f, by, at, log } = acting(d, event);
       f.adoptedAt ??= at;
@@ -468,6 +470,8 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
     refuse(s, event) {
       const { out, v3, needPerson, ctx } = s;
       needPerson('person', event.payload.person);
+      // v5: nobody records a finding about themselves (rule book, Review)
+      if ((ctx.rulesVersion ?? 0) >= 5 && event.payload.person === event.payload.by) out.push(`person: ${event.payload.by} cannot record a finding about themselves; another reviewer does`);
       const ob = event.payload.obligation;
       if (ob !== undefined && !ctx.obligations.some((o) => o.id === ob)) {
         out.push(`obligation: "${ob}" is not an obligation of this incident; it has ${ctx.obligations.map((o) => o.id).join(', ') || 'none'}`);
@@ -593,6 +597,8 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
         if (made && (ob.dueAt === null || made.at <= ob.dueAt)) d.meet(ob, made.at, made.by);
         else d.notifyAssigned(ob);
       }
+      // v5: and the duties nobody owned yet that a department owes
+      d.passUnowned(dep.id);
     },
   },
   draftReply: {
@@ -821,7 +827,9 @@ function closesByWaiver(ctx: IncidentContext, department: string): boolean {
 
 /** Closing requires every report line to be met (rule book, Endings); a summary line is settled by the closing act. */
 function refuseUnmetAtClosing(s: RefusalScope, action: ActionName) {
-  const open = s.ctx.obligations.filter((o) => o.status === 'pending' && isReportKind(o.kind) && o.kind !== 'summaryReport');
+  // (v5: a step owed by a body outside the unit never keeps the unit from closing; it is recorded as unmet)
+  const outsideOk = (s.ctx.rulesVersion ?? 0) >= 5;
+  const open = s.ctx.obligations.filter((o) => o.status === 'pending' && isReportKind(o.kind) && o.kind !== 'summaryReport' && !(outsideOk && o.line?.outside));
   if (open.length) s.out.push(`${action}: the incident cannot close while report lines are unmet: ${open.map((o) => `${o.id} (${o.ownerName})`).join(', ')}`);
 }
 
@@ -892,7 +900,7 @@ function sharedRefusals(s: RefusalScope, event: ActionEvent, def: ActionDef<Acti
     if (missing.length) out.push(`${action}: handling waits for ${missing.map((x) => `${x.key} (${x.label}, ${x.source})`).join(', ')}: record it with handlingStep`);
   }
   const voices = plan.voices?.[ctx.grade];
-  if (def.speaks && voices && !roles.some((r) => voices.includes(r))) {
+  if (def.speaks !== undefined && (ctx.rulesVersion ?? 0) >= def.speaks && voices && !roles.some((r) => voices.includes(r))) {
     out.push(`by: for a ${ctx.grade} incident only ${voices.map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ')} may speak publicly under plan ${plan.id}`);
   }
   // a plan that knows fewer grades (the 001 school plan's two tiers) takes only its own
@@ -1045,7 +1053,7 @@ export function actionTable(): string {
       d.planHas ? 'a plan that has it' : '',
       d.categories ? `${d.categories.join('/')} only` : '',
       d.handling ? 'waits for the handling steps' : '',
-      d.speaks ? "the grade's voices" : '',
+      d.speaks !== undefined ? `the grade's voices${d.speaks > 3 ? ` (v${d.speaks})` : ''}` : '',
     ].filter(Boolean).join('; ');
     return `| \`${a}\` | ${cell([stages, ...moreMoves].join('; '))} | ${needs || '—'} | ${cell(d.refuses ?? '—')} | ${cell(d.does)} |`;
   });

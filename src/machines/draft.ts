@@ -77,9 +77,11 @@ export function rolesOf(plan: Plan, personId: string): Role[] {
   return findPerson(plan, personId)?.roles ?? [];
 }
 
-export function allowedRoles(plan: Plan, action: ActionName): Role[] {
+export function allowedRoles(plan: Plan, action: ActionName, rulesVersion = 0): Role[] {
   const own = plan.permissions[action];
   if (own) return own;
+  // v5: findings are recorded by the plan's reviewers (rule book, Review), not by any leader or an outside body
+  if (action === 'finding' && rulesVersion >= 5 && plan.reviewers?.length) return plan.reviewers;
   // the plan's assessing roles assess and regrade (000 篇五 §五(二): the 涉事主体)
   if ((action === 'assess' || action === 'regrade') && plan.assessors) return [...new Set([...DEFAULT_PERMISSIONS[action], ...plan.assessors])];
   if (action === 'approve' && plan.approval) return [plan.approval.role];
@@ -88,8 +90,8 @@ export function allowedRoles(plan: Plan, action: ActionName): Role[] {
 }
 
 /** The role a person acts in for an action: the first of their roles the plan allows. */
-export function actingRole(plan: Plan, personId: string, action: ActionName): Role | undefined {
-  const allowed = allowedRoles(plan, action);
+export function actingRole(plan: Plan, personId: string, action: ActionName, rulesVersion = 0): Role | undefined {
+  const allowed = allowedRoles(plan, action, rulesVersion);
   return rolesOf(plan, personId).find((r) => allowed.includes(r));
 }
 
@@ -147,6 +149,8 @@ export class Draft {
   get v3() { return (this.ctx.rulesVersion ?? 0) >= 3; }
   /** v4 rules: escalation until acknowledged, the new notice kinds */
   get v4() { return (this.ctx.rulesVersion ?? 0) >= 4; }
+  /** v5 rules: fair owners (an unnamed holder among several names nobody), entered grades, reviewers, voices */
+  get v5() { return (this.ctx.rulesVersion ?? 0) >= 5; }
 
   /** v4: the person the incident's roster has on duty in a role now (the A post), if the roster says. */
   rostered(role: Role): { id: string; name: string; role: Role } | undefined {
@@ -221,13 +225,18 @@ export class Draft {
     const existing = this.find(kind);
     if (existing && !this.perOwner(kind)) return existing;
     const ownerRole = ownerRoleOf(this.plan, kind);
-    const owner = (!ownerPreferred && this.rostered(ownerRole)) || answerable(this.plan, ownerRole, ownerPreferred);
+    const rostered = !ownerPreferred ? this.rostered(ownerRole) : undefined;
+    const owner = rostered || answerable(this.plan, ownerRole, ownerPreferred);
+    // v5: nobody named and several hold the role (not one on duty): the first listed is not blamed — the lapse names
+    // nobody and the reviewer decides; all holders are told; the one who does it, or a department named later, owns it
+    const ambiguous = this.v5 && !ownerPreferred && !rostered && peopleInRole(this.plan, ownerRole).length > 1;
     const ob: Obligation = {
       id: this.idFor(kind, anchorAt, owner.id), kind, ownerRole: owner.role, ownerId: owner.id, ownerName: owner.name,
       anchorAt, dueAt, status: 'pending', overdue: false, remindersSent: 0,
       // One created after its usual stage (a phone report while tracking) closes with the stage it was created in.
       closesWith: laterStage(OBLIGATIONS[kind].closesWith, this.ctx.stage), source: ruleOf(kind, this.plan.sources).source,
       gradeBasis: this.gradeBasis(),
+      ...(ambiguous ? { ownerAmbiguous: true } : {}),
     };
     this.ctx.obligations.push(ob);
     if (dueAt !== null) this.notifyAssigned(ob);
@@ -486,8 +495,8 @@ export class Draft {
     }
   }
 
-  gradeBasis(): 'assessed' | 'computed' {
-    return this.ctx.gradeSource === 'manual' ? 'assessed' : 'computed';
+  gradeBasis(): 'assessed' | 'computed' | 'entered' {
+    return this.ctx.gradeSource === 'manual' ? 'assessed' : this.ctx.gradeSource === 'entered' ? 'entered' : 'computed';
   }
 
   setDue(ob: Obligation, dueAt: number | null) {
@@ -498,6 +507,27 @@ export class Draft {
     ob.remindersSent = 0;
     ob.gradeBasis = this.gradeBasis();
     if (dueAt !== null) this.notifyAssigned(ob);
+  }
+
+  /** v5: a named person answers for a duty whose owner was not named among several holders. */
+  assignOwner(ob: Obligation, personId: string) {
+    const p = findPerson(this.plan, personId);
+    if (!p) return;
+    ob.ownerId = p.id;
+    ob.ownerName = p.name;
+    ob.ownerRole = p.roles.includes(ob.ownerRole) ? ob.ownerRole : p.roles[0];
+    delete ob.ownerAmbiguous;
+  }
+
+  /** v5: the department named for the incident (dispatched to, the 涉事主体) owns its open duties nobody owned yet. */
+  passUnowned(personId: string) {
+    if (!this.v5) return;
+    for (const ob of this.ctx.obligations) {
+      if (ob.status !== 'pending' || !ob.ownerAmbiguous || ob.line) continue;
+      if (!rolesOf(this.plan, personId).includes(ob.ownerRole)) continue;
+      this.assignOwner(ob, personId);
+      this.notifyAssigned(ob);
+    }
   }
 
   /** Meet an obligation claimed at `at` by `by`; late if after its due time. */
@@ -511,6 +541,11 @@ export class Draft {
       ob.ownerName = p.name;
       ob.ownerRole = p.roles.find((r) => may.includes(r)) ?? ob.ownerRole;
       ob.line = { ...ob.line, ownerAmbiguous: false };
+    }
+    if (ob.ownerAmbiguous && !ob.line) {
+      // v5: one of the several holders did it: that person answers for it
+      const p = findPerson(this.plan, by);
+      if (p?.roles.includes(ob.ownerRole)) this.assignOwner(ob, p.id);
     }
     ob.metAt = at;
     ob.metRecordedAt = this.now;
@@ -586,20 +621,20 @@ export class Draft {
       obligationId: ob?.id, obligationKind: ob?.kind,
       // a line whose 涉事主体 was never named names nobody: the reviewer decides who answers
       // (a 通报 whose departments were never named is marked for the reviewer, not booked against anyone)
-      personId: person.id === '' || ((ob?.line?.ownerAmbiguous || ob?.line?.recipientsPending) && !who) ? undefined : person.id,
-      personName: ob?.line?.ownerAmbiguous && !who ? `${ROLE_LABELS[person.role].zh}（未确定具体人员）` : person.name, role: person.role,
+      personId: person.id === '' || ((ob?.line?.ownerAmbiguous || ob?.ownerAmbiguous || ob?.line?.recipientsPending) && !who) ? undefined : person.id,
+      personName: (ob?.line?.ownerAmbiguous || ob?.ownerAmbiguous) && !who ? `${ROLE_LABELS[person.role].zh}（未确定具体人员）` : person.name, role: person.role,
       at, claimedAt: extra.claimedAt, recordedAt: extra.recordedAt,
       dueAt: ob?.dueAt ?? undefined,
       delayMs: ob?.delayMs !== undefined && (kind === 'late' || kind === 'lateDuty' || kind === 'targetMissed') ? ob.delayMs : undefined,
       rule: ob ? (ob.line ? { basis: ob.line.basis, source: ob.line.source } : ruleOf(ob.kind, c.plan.sources)) : undefined,
       binding: ob ? bindingOfObligation(c.plan, ob) : undefined,
       accountabilityBasis: c.plan.accountability?.basis ?? ACCOUNTABILITY_NONE,
-      gradeBasis: ob ? (ob.gradeBasis ?? (c.gradeSource === 'manual' ? 'assessed' : 'computed')) : undefined,
+      gradeBasis: ob ? (ob.gradeBasis ?? this.gradeBasis()) : undefined,
       grade: c.grade,
       ending: extra.ending,
       ...(marks && Object.keys(marks).length ? { marks } : {}),
       ...(this.v3 && ob?.kind === 'inquiryOpinion' && c.plan.approval && kind !== 'onTime' ? { pendingStep: this.pendingReplyStep(ob) } : {}),
-      plan: { id: c.plan.id, version: c.plan.version, hash: c.planHash },
+      plan: { id: c.plan.id, version: c.plan.version, hash: c.planHash, ...(this.v5 ? { rules: c.rulesVersion } : {}) },
       reviewState: kind === 'onTime' || kind === 'commendation' ? 'notReviewed' : 'open',
       details, recordedBy,
     };
@@ -634,7 +669,11 @@ export class Draft {
   marksFor(ob: Obligation, kind: OutcomeKind): FindingMarks {
     const m: FindingMarks = {};
     if (kind === 'onTime') return m;
-    if (ob.gradeBasis === 'computed' && this.plan.scope !== 'majorOnly') m.gradeNotAssessed = true;
+    if ((ob.gradeBasis === 'computed' || ob.gradeBasis === 'entered') && this.plan.scope !== 'majorOnly') m.gradeNotAssessed = true;
+    // v5: the grade was entered by its discoverer, who does not assess under this plan
+    if (ob.gradeBasis === 'entered' && this.plan.scope !== 'majorOnly') m.gradeEntered = true;
+    // v5: a duty several people could owe, none named: which of them answers is the reviewer's call
+    if (ob.ownerAmbiguous) m.ownerNotNamed = true;
     const l = ob.line;
     if (l) {
       m.line = { key: l.key, label: l.label, toName: l.toName, ...(l.toPerson ? { toPerson: l.toPerson } : {}) };
@@ -665,6 +704,8 @@ export class Draft {
   ownerRecipients(ob: Obligation): Recipient[] {
     // a line whose 涉事主体 is not named yet, or one owed by an outside body: the office is told
     if (ob.line && (ob.ownerId === '' || ob.line.outside)) return resolveRecipients(this.plan, ['office', 'officeDirector', 'leaderInCharge']);
+    // v5: nobody named among several holders: every holder is told
+    if (ob.ownerAmbiguous) return resolveRecipients(this.plan, [ob.ownerRole]);
     const owner = findPerson(this.plan, ob.ownerId);
     return owner ? [toRecipient(owner, ob.ownerRole)] : resolveRecipients(this.plan, [ob.ownerRole]);
   }
@@ -685,7 +726,7 @@ export class Draft {
   /** v4, once overdue: the owner in person (an outside body's liaison too), unless they acknowledged. */
   overdueOwner(ob: Obligation): Recipient[] {
     if (ob.escalation?.ownerAckedAt !== undefined) return [];
-    const owner = ob.ownerId ? findPerson(this.plan, ob.ownerId) : undefined;
+    const owner = ob.ownerId && !ob.ownerAmbiguous ? findPerson(this.plan, ob.ownerId) : undefined;
     return owner ? [toRecipient(owner, ob.ownerRole)] : this.ownerRecipients(ob);
   }
 

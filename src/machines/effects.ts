@@ -95,7 +95,7 @@ export interface Finding {
   /** the plan's accountability clause, or that it has none */
   accountabilityBasis: string;
   /** was the grade behind the limit assessed by a person, or only computed from metrics */
-  gradeBasis?: 'assessed' | 'computed';
+  gradeBasis?: 'assessed' | 'computed' | 'entered';
   grade?: Grade;
   /** for a reply with an approval step: the step still pending at the due time */
   pendingStep?: string;
@@ -103,7 +103,8 @@ export interface Finding {
   ending?: Ending;
   /** v3: what the reviewer must know before it counts (rule book, Who decides; Reports; Endings) */
   marks?: FindingMarks;
-  plan: { id: string; version: string; hash: string };
+  /** the plan that produced it, and (v5 on) the rules version (docs/versioning.md) it ran under */
+  plan: { id: string; version: string; hash: string; rules?: number };
   /** open until a reviewer confirms, corrects or annuls it; onTime records are not reviewed */
   reviewState: 'open' | 'notReviewed';
   details: string;
@@ -119,6 +120,8 @@ export interface Finding {
  */
 export interface FindingMarks {
   gradeNotAssessed?: boolean;
+  /** v5: the grade was entered by its discoverer, who does not assess under the plan (gradeNotAssessed too) */
+  gradeEntered?: boolean;
   ownerNotNamed?: boolean;
   annulledByDefault?: string;
   gradeLowered?: boolean;

@@ -51,7 +51,9 @@ export interface Obligation {
   waivedAt?: number;
   waivedReason?: string;
   /** whether the grade behind its limit was assessed by a person or only computed, when the limit was set */
-  gradeBasis?: 'assessed' | 'computed';
+  gradeBasis?: 'assessed' | 'computed' | 'entered';
+  /** v5: several hold the owner's role and nobody was named: a lapse names nobody (the reviewer decides) */
+  ownerAmbiguous?: boolean;
   /** a day limit whose last day the holiday data does not cover: no due time is guessed (v2) */
   calendarMissing?: { year: number; date: string };
   remindersSent: number;
@@ -145,7 +147,8 @@ export interface IncidentContext {
   gradeReasons: string[];
   /** the grade the metrics alone give; a reading escalates only when this rises */
   metricsGrade: Grade;
-  gradeSource: 'metrics' | 'manual';
+  /** manual: assessed by a person who may; metrics: computed; entered (v5): recorded at entry by a discoverer who does not assess */
+  gradeSource: 'metrics' | 'manual' | 'entered';
   metrics: Metrics;
   category?: Category;
   facts: IncidentFacts;
@@ -265,7 +268,11 @@ export function startIncident(input: IncidentStart): Step {
     // the discoverer's recorded grade is an assessment; a major-only plan's limits then run from discovery
     empty.grade = entered;
     empty.gradeReasons = [`recorded by the discoverer ${input.incident.discoveredBy}`];
-    empty.gradeSource = 'manual';
+    // v5: under a plan for every grade, only a discoverer who may assess assesses (000 篇五: the 涉事主体 or the office);
+    // a monitor's entry sets the grade, its limits run, and their findings are marked "grade not assessed"
+    const assesses = (input.rulesVersion ?? 0) < 5 || input.plan.scope === 'majorOnly'
+      || rolesOf(input.plan, input.incident.discoveredBy).some((r) => allowedRoles(input.plan, 'assess').includes(r));
+    empty.gradeSource = assesses ? 'manual' : 'entered';
     if (input.plan.scope === 'majorOnly' && isMajor(entered)) empty.majorAt = discoveredAt;
   }
   if (v3 && input.incident.subject) {
@@ -328,8 +335,8 @@ export function refusals(ctx: IncidentContext, event: IncidentEvent): string[] {
     && event.payload.grade !== undefined && isMajor(event.payload.grade);
   if (!by) {
     out.push(`by: "${payload.by}" is not a person in plan ${plan.id}`);
-  } else if (!actingRole(plan, by.id, action) && !discovererAssesses) {
-    const need = allowedRoles(plan, action).map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ');
+  } else if (!actingRole(plan, by.id, action, ctx.rulesVersion ?? 0) && !discovererAssesses) {
+    const need = allowedRoles(plan, action, ctx.rulesVersion ?? 0).map((r) => `${r} (${ROLE_LABELS[r].zh})`).join(', ');
     out.push(`by: ${by.id} holds ${by.roles.join(', ')}; action ${action} needs one of: ${need}`);
   }
   if (event.at > event.recordedAt + CLOCK_SKEW_MS) out.push('at: is in the future');
@@ -469,6 +476,10 @@ export function enterStage(prev: IncidentContext, stage: Stage, at: number, reco
   if (d.v1 && ending && stage !== 'closed') {
     endObligations(d, ending.kind, ending.at);
     return d.finish(prev);
+  }
+  // v5: a step still owed by a body outside the unit when it closes is recorded as unmet (never a finding)
+  if (d.v5 && stage === 'closed') {
+    for (const ob of c.obligations) if (ob.status === 'pending' && ob.line?.outside) d.unmetAtEnding(ob, d.now, 'closed');
   }
   if (stageRank(stage) < stageRank(from) && stage !== 'dismissed') {
     // Handling reopened: the summary waits for the next time it subsides, follow-up reports resume.

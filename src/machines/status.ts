@@ -270,7 +270,8 @@ export function marksText(f: Pick<Finding, 'marks' | 'pendingStep'>, lang: Langu
   const zh = lang === 'zh';
   const out: string[] = [];
   if (m.line) out.push(zh ? `报告线：${m.line.label}（报 ${m.line.toName}）` : `line: ${m.line.label} (to ${m.line.toName})`);
-  if (m.gradeNotAssessed) out.push(zh ? '等级仅为测算、未经研判：经复核确认等级后方计入' : 'grade computed, not assessed: counts once the reviewer confirms the grade');
+  if (m.gradeEntered) out.push(zh ? '等级为发现人录入、未经研判：经复核确认等级后方计入' : 'grade entered by the discoverer, not assessed: counts once the reviewer confirms the grade');
+  else if (m.gradeNotAssessed) out.push(zh ? '等级仅为测算、未经研判：经复核确认等级后方计入' : 'grade computed, not assessed: counts once the reviewer confirms the grade');
   if (m.ownerNotNamed) out.push(zh ? '到期时涉事主体尚未明确：由复核人认定责任' : 'the 涉事主体 was not named when it fell due: the reviewer decides who answers');
   if (m.recipientsNotNamed) out.push(zh ? '通报对象（有关部门）始终未指定：不认定具体人员，由复核人处理' : 'the departments to notify were never named: nobody is booked, for the reviewer');
   if (m.gradeLowered) out.push(zh ? '逾期发生在原较高等级下，其后已降级' : 'lapsed under a higher grade since lowered');

@@ -72,4 +72,11 @@ export const PATCHES = {
   v3: 'v3-report-lines',
   /** escalation until acknowledged (timers after the due time), the acknowledge action, the new notice kinds */
   v4: 'v4-escalation',
+  /**
+   * fair owners: a duty with several possible holders and nobody named names nobody (the reviewer decides) and passes to
+   * the department named later; a grade the discoverer enters is an assessment only where they may assess; findings
+   * recorded by the plan's reviewers, never about themselves; replies and adoptions are public speech; a step owed by an
+   * outside body never blocks closing
+   */
+  v5: 'v5-fair-owners',
 } as const;

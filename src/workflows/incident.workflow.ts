@@ -45,7 +45,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const v3 = v2 && patched(PATCHES.v3);
   // v4 adds escalation timers after a due time; an incident resumed from an older context keeps its rules
   const v4 = v3 && patched(PATCHES.v4);
-  const rules = v4 ? 4 : v3 ? 3 : v2 ? 2 : v1 ? 1 : 0;
+  // v5 changes who answers (owners, assessments, reviewers): an incident resumed from an older context keeps its rules
+  const v5 = v4 && patched(PATCHES.v5);
+  const rules = v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : v1 ? 1 : 0;
   let snapshot: IncidentSnapshot;
   const timers = new Map<string, CancellationScope>();
   const queue: Array<() => Promise<void>> = [];

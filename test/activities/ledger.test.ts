@@ -95,7 +95,7 @@ describe('SqliteLedger migrations', () => {
       name: string;
     }[]).map((t) => t.name);
     expect(tables).toEqual(['acknowledgements', 'deliveries', 'endings', 'finding_reviews', 'findings', 'notices', 'notification_outbox', 'outcomes', 'rosters', 'schema_migrations']);
-    expect(LATEST_SCHEMA_VERSION).toBe(6);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
     const versions = l.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   });
@@ -381,6 +381,16 @@ describe('SqliteLedger findings', () => {
   beforeEach(() => {
     l = ledgerAt(file, () => T0 + 5000);
     l.migrate();
+  });
+
+  it('keeps the rules version that produced a finding beside its plan (migration 7); one recorded without it reads back without it', async () => {
+    const v5 = { ...lateFinding, id: `${lateFinding.id}/v5`, plan: { ...lateFinding.plan, rules: 5 } };
+    await l.recordFinding(v5);
+    await l.recordFinding(lateFinding);
+    const back = await l.listFindings();
+    expect(back.find((f) => f.id === v5.id)?.plan).toEqual({ ...lateFinding.plan, rules: 5 });
+    expect(back.find((f) => f.id === lateFinding.id)?.plan).toEqual(lateFinding.plan);
+    expect(l.db.prepare('SELECT plan_rules FROM findings WHERE id = ?').get(v5.id)).toEqual({ plan_rules: 5 });
   });
 
   it('records a finding once with every field a review needs, reads it back as written; absent fields stay absent', async () => {
@@ -675,6 +685,7 @@ describe('SqliteLedger migration from a v2 database', () => {
       { version: 4, applied_at: new Date(T0 + 1000).toISOString() },
       { version: 5, applied_at: new Date(T0 + 1000).toISOString() },
       { version: 6, applied_at: new Date(T0 + 1000).toISOString() },
+      { version: 7, applied_at: new Date(T0 + 1000).toISOString() },
     ]);
     expect(await l.listOutcomes()).toEqual([lateOutcome, commendation]);
     expect(await l.listNotifications()).toEqual([{ ...outboxRow(), status: 'sent' }]);

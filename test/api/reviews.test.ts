@@ -90,7 +90,7 @@ async function refusal(p: Promise<unknown>): Promise<IncidentError> {
 describe('the ledger keeps reviews as records of their own (migration 4)', () => {
   it('creates finding_reviews, append-only: an update or a delete is refused by the database', async () => {
     expect(ledger.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(6);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
     await review({});
     expect(() => ledger.db.prepare("UPDATE finding_reviews SET reason = 'x'").run()).toThrow(/append-only/);
     expect(() => ledger.db.prepare('DELETE FROM finding_reviews').run()).toThrow(/append-only/);

@@ -87,14 +87,15 @@ describe('findings the timers produce are supported by the rule book (rule book,
     expect(judge({ ...found, marks: { ...found.marks, gradeNotAssessed: !found.marks?.gradeNotAssessed } })).toContain('I5-computed');
   });
 
-  for (const put of plans) {
-    it(`${put.plan.id} (${put.name}): ${RUNS} random incidents, ≤ ${MAX_STEPS} steps each`, () => {
+  // the rules of the incidents still open (v3, the first with report lines) and of those started today (v5)
+  for (const rulesVersion of [3, 5]) for (const put of plans) {
+    it(`${put.plan.id} (${put.name}), v${rulesVersion}: ${RUNS} random incidents, ≤ ${MAX_STEPS} steps each`, () => {
       const stats = newStats();
       fc.assert(
         fc.property(runSeedArb(MAX_STEPS), (seed) => {
-          runIncident(put, seed, { calendar, enforce: ENFORCED, stats });
+          runIncident(put, seed, { calendar, enforce: ENFORCED, stats, rulesVersion });
         }),
-        { numRuns: RUNS, seed: seedFor(put.plan.id) },
+        { numRuns: RUNS, seed: seedFor(`${put.plan.id}${rulesVersion === 3 ? '' : `/v${rulesVersion}`}`) },
       );
       // not vacuous: the runs went past the first stages and the timers gave lapses to check
       const lapses = [...stats.findings].filter(([k]) => !k.startsWith('onTime:')).reduce((n, [, c]) => n + c, 0);

@@ -180,6 +180,8 @@ export const INVARIANTS = {
   'I9-ending': 'unmetAtEnding only for a report line not yet due at a cancellation or withdrawal, at the ending\'s recorded time',
   'I10-annulled': 'a finding is annulled by default exactly when the incident was dismissed as not within the plan\'s scope',
   'I11-gradeLowered': 'a lapse already flagged when the grade was lowered, that the lower grade would not have given, is marked gradeLowered for the reviewer',
+  'I12-ownerNamed': 'v5: a duty that is not a report line names a person only if the incident named them for it (the department dispatched to, the 涉事主体, the tracker), they did it, or they are the only holder of its role; otherwise nobody, marked',
+  'I13-gradeEntered': 'v5, a plan of every grade: a grade the discoverer entered without holding an assessing role is never "assessed"',
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;
 export const ALL_INVARIANTS = Object.keys(INVARIANTS) as InvariantId[];
@@ -214,6 +216,8 @@ interface RunState {
   dispatchedTo: Set<string>;
   /** every 涉事主体 named (at entry or later) */
   subjects: Set<string>;
+  /** who set a grade by an accepted assess or regrade (and the discoverer, where they may assess, at entry) */
+  assessedBy: Set<string>;
 }
 
 function recipientOf(plan: Plan, to: string): { roles: Role[]; personId?: string } {
@@ -301,7 +305,7 @@ interface StepView {
 /** Judge one finding a single step produced, outside a random run (the oracle's own tests). */
 export function judgeFinding(put: PlanUnderTest, f: Finding, pre: IncidentContext, post: IncidentContext): InvariantId[] {
   const run: RunState = {
-    seen: new Set(), reports: [], falls: [], trackers: new Set(), dispatchedTo: new Set(), subjects: new Set(),
+    seen: new Set(), reports: [], falls: [], trackers: new Set(), dispatchedTo: new Set(), subjects: new Set(), assessedBy: new Set(),
     created: new Map(post.obligations.map((o) => [o.id, { majorAt: post.majorAt, grade: post.grade, step: 0 }])),
   };
   return [...new Set(checkFinding(f, { step: 0, plan: put.plan, hash: put.hash, pre, post, event: { type: 'START' }, run }).map((v) => v.invariant))];
@@ -387,10 +391,14 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
       const severalHolders = shared && new Set(ownerRoles.flatMap((r) => holders(plan, r))).size > 1;
       // or a 通报 whose departments were never named (marked, not booked)
       const noDepartments = ob.line?.recipientsPending === true && f.kind === 'unmetAtEnding' && f.marks?.recipientsNotNamed === true;
-      if (!noDepartments && !((unnamedSubject || severalHolders) && f.marks?.ownerNotNamed)) fail('I3-owner', `names nobody (owner "${ob.ownerId}", line from ${from || 'none'}, marks ${JSON.stringify(f.marks)})`, ob);
+      // v5: a duty (not a line) with several holders of its role and nobody named for it
+      const role = plan.owners[ob.kind] ?? DEFAULT_OWNER[ob.kind];
+      const unownedDuty = !ob.line && (pre.rulesVersion ?? 0) >= 5 && ob.ownerAmbiguous === true && holders(plan, role).length > 1;
+      if (!noDepartments && !((unnamedSubject || severalHolders || unownedDuty) && f.marks?.ownerNotNamed)) fail('I3-owner', `names nobody (owner "${ob.ownerId}", line from ${from || 'none'}, marks ${JSON.stringify(f.marks)})`, ob);
     } else {
       // a role line or a relay is answered for by the holder who made the report (obligation after the step)
-      const maker = shared && obPost.metBy === f.personId && obPost.ownerId === f.personId;
+      // (v5: so is a duty nobody owned among several holders, by the holder who did it)
+      const maker = (shared || (!ob.line && ob.ownerAmbiguous === true)) && obPost.metBy === f.personId && obPost.ownerId === f.personId;
       // the 涉事主体 named in this step, whose report to that recipient was already recorded, met its line
       const namedNow = from === 'subject' && obPost.ownerId === f.personId && obPost.metBy === f.personId && post.facts.subject === f.personId && pre.facts.subject !== f.personId;
       if (f.personId !== ob.ownerId && !maker && !namedNow) fail('I3-owner', `names ${f.personId}; the obligation's owner was ${ob.ownerId}`, ob);
@@ -416,6 +424,11 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
           const designated = ob.kind !== 'publicResponse' && ob.kind !== 'firstRelease' && ob.kind !== 'dispatch'
             && (run.dispatchedTo.has(p.id) || run.trackers.has(p.id) || run.subjects.has(p.id));
           if (!p.roles.includes(role) && !designated) fail('I3-owner', `a ${ob.kind} finding names ${p.id} (${p.roles.join(', ')}); the plan makes ${role} answer for it`, ob);
+          // v5: named for it, did it, or the only holder of the role (never the first listed of several)
+          const namedForIt = run.dispatchedTo.has(p.id) || run.trackers.has(p.id) || run.subjects.has(p.id) || obPost.metBy === p.id;
+          if ((pre.rulesVersion ?? 0) >= 5 && !namedForIt && holders(plan, role).length > 1) {
+            fail('I12-ownerNamed', `a ${ob.kind} finding names ${p.id}, one of ${holders(plan, role).length} holders of ${role}, whom the incident never named for it`, ob);
+          }
         }
       }
     }
@@ -439,10 +452,14 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
     const marked = f.marks?.gradeNotAssessed === true;
     if (plan.scope === 'majorOnly') {
       if (marked) fail('I5-computed', 'marked gradeNotAssessed in a major-only plan', ob);
-    } else if (marked !== (ob.gradeBasis === 'computed')) {
+    } else if (marked !== (ob.gradeBasis === 'computed' || ob.gradeBasis === 'entered')) {
       fail('I5-computed', `gradeNotAssessed ${marked}, the obligation's grade was ${ob.gradeBasis}`, ob);
     }
     if (f.gradeBasis !== ob.gradeBasis) fail('I5-computed', `gradeBasis ${f.gradeBasis}, the obligation's ${ob.gradeBasis}`, ob);
+    // I13: an entry by a discoverer who does not assess (v5) is never the assessment behind a limit
+    if ((pre.rulesVersion ?? 0) >= 5 && plan.scope !== 'majorOnly' && f.gradeBasis === 'assessed' && !run.assessedBy.size) {
+      fail('I13-gradeEntered', `gradeBasis assessed, but nobody holding an assessing role set the grade (entered by ${pre.incident.discoveredBy})`, ob);
+    }
   }
 
   // I9: unmet at an ending (a 通报 whose departments were never named is marked, not booked: it names nobody)
@@ -476,6 +493,8 @@ export function checkFinding(f: Finding, v: StepView): Violation[] {
 
 export interface RunOptions {
   calendar: CalendarSlice;
+  /** the rules the incidents run under (3 by default: the first with report lines; 5: today's) */
+  rulesVersion?: number;
   /** invariants whose violation fails the run; the others are collected only */
   enforce: ReadonlySet<InvariantId>;
   /** every violation, enforced or not (exploration) */
@@ -565,7 +584,11 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
       + `${entryGrade ? `; grade at entry ${entryGrade}` : ''}${subject ? `; 涉事主体 ${subject}` : ''}; metrics ${JSON.stringify(metrics0)}; timers ${seed.faithfulTimers ? 'as the workflow fires them' : 'when a step fires one'}`,
   ];
   if (o.stats) o.stats.runs += 1;
-  const run: RunState = { seen: new Set(), reports: [], created: new Map(), falls: [], trackers: new Set(), dispatchedTo: new Set(), subjects: new Set(subject ? [subject] : []) };
+  const discovererAssesses = entryGrade !== undefined && person(plan, discoverer)!.roles.some((r) => allowedRoles(plan, 'assess').includes(r));
+  const run: RunState = {
+    seen: new Set(), reports: [], created: new Map(), falls: [], trackers: new Set(), dispatchedTo: new Set(), subjects: new Set(subject ? [subject] : []),
+    assessedBy: new Set(discovererAssesses ? [discoverer] : []),
+  };
 
   const fail = (vs: Violation[]) => {
     for (const v of vs) o.collect?.({ ...v, trace: [...trace] });
@@ -610,7 +633,7 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
       discoveredAt: new Date(t0).toISOString(), discoveredBy: discoverer, metrics: metrics0,
       ...(entryGrade ? { grade: entryGrade } : {}), ...(subject ? { subject } : {}),
     },
-    plan, planHash: hash, startedAt, rulesVersion: 3, calendar: o.calendar,
+    plan, planHash: hash, startedAt, rulesVersion: o.rulesVersion ?? 3, calendar: o.calendar,
   });
   let s = start[0];
   observe(undefined, { type: 'START' }, s, start[1] as never);
@@ -761,6 +784,7 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
     if (ev.action === 'assignTracker') run.trackers.add(ev.payload.tracker);
     if (ev.action === 'dispatch') run.dispatchedTo.add(ev.payload.department);
     if (ev.action === 'nameSubject') run.subjects.add(ev.payload.department);
+    if ((ev.action === 'assess' || ev.action === 'regrade') && ev.payload.grade !== undefined) run.assessedBy.add(ev.payload.by);
   }
 
   function buildPayload(name: ActionName, c: IncidentContext, st: StepSeed, at: number, nowMs: number): Record<string, unknown> {
