@@ -412,6 +412,84 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // (o) v5 001 篇1（区司法局）：发现即为重大，直接报告分管领导和两名组长（各一条线）；询问类答复经负责人审定（仍在办）
+    name: 'justice-bureau-two-heads-approved-open',
+    since: 5,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网帖质疑社区矫正对象管理', discoveredAt: isoAgo(10 * MINUTE), discoveredBy: 'peng.luo', grade: 'major',
+        metrics: { posts: 60, reads: 9000, comments: 45, sites: 3 },
+      }, plan('justice-bureau'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'peng.luo', to: 'hui.he', mode: 'phone' }],
+        ['report', { by: 'peng.luo', to: 'zhiyuan.gao', mode: 'phone' }],
+        ['report', { by: 'peng.luo', to: 'wenjun.lin', mode: 'message' }],
+        ['assess', { by: 'hui.he', note: '重大舆情，启动预案' }],
+        ['classify', { by: 'hui.he', category: 'inquiry' }],
+        ['dispatch', { by: 'hui.he', department: 'xue.han' }],
+        ['draftReply', { by: 'xue.han', text: '社区矫正工作依法开展，欢迎监督。' }],
+        ['approve', { by: 'jun.tang', note: '负责人审定' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.obligations.filter((o) => o.line?.key === 'discoverer-principal-leader' && o.status === 'met').length === 2, 'justice-bureau: both heads reported to', s);
+      return s;
+    },
+  },
+  {
+    // (p) v5 001 学校预案（金盆山学校）：一般舆情转达科室后仍在扩大，改级为重大，党支部向镇、县两级各报一条线（仍在办）
+    name: 'jinpenshan-school-general-spreads-open',
+    since: 5,
+    open: true,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '家长群转发学校食堂视频', discoveredAt: isoAgo(20 * MINUTE), discoveredBy: 'wu.xiaolan',
+        metrics: { posts: 12, reads: 800, comments: 30 },
+      }, plan('jinpenshan-school'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['report', { by: 'wu.xiaolan', to: 'office', mode: 'message' }],
+        ['assess', { by: 'lin.fang', grade: 'general' }],
+        ['dispatch', { by: 'lin.fang', department: 'tang.jun' }],
+        ['regrade', { by: 'huang.wei', grade: 'major', reason: '舆情不能消除，还有扩大迹象' }],
+        ['report', { by: 'luo.min', to: 'cao.bin', mode: 'phone' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.obligations.some((o) => o.line?.key === 'party-branch-up' && o.status === 'met'), 'jinpenshan-school: the 党支部 reported to the town', s);
+      check(s.obligations.some((o) => o.line?.key === 'party-branch-up' && o.status === 'pending'), 'jinpenshan-school: the county still owed', s);
+      return s;
+    },
+  },
+  {
+    // (q) v5 000 篇二（许昌实验中学）：研判为重大后报宣传科，询问类当日答复（无审定环节）后结案
+    name: 'xuchang-school-inquiry-closed',
+    since: 5,
+    async run(client) {
+      const id = this.name;
+      await startIncident(client, TASK_QUEUE, {
+        id, title: '网帖询问新校区招生范围', discoveredAt: isoAgo(5 * MINUTE), discoveredBy: 'hao.sun',
+        metrics: { posts: 40, reads: 6000, comments: 80, sites: 2 },
+      }, plan('xuchang-school'));
+      const steps: Array<[string, Record<string, unknown>]> = [
+        ['assess', { by: 'li.chen', grade: 'major', note: '多家本地论坛转载' }],
+        ['report', { by: 'hao.sun', to: 'office', mode: 'written' }],
+        ['respond', { by: 'fang.zhou', channel: 'website', text: '学校已关注，招生范围以教育局公布为准。', inNameOf: 'spokesperson' }],
+        ['classify', { by: 'li.chen', category: 'inquiry' }],
+        ['replyOpinion', { by: 'li.chen', text: '新校区招生范围以市教育局公布为准。', immediate: true }],
+        ['assignTracker', { by: 'li.chen', tracker: 'li.chen' }],
+        ['subside', { by: 'li.chen', reason: '答复后无新增讨论' }],
+        ['submitSummary', { by: 'li.chen', text: '询问类舆情，当日答复。' }],
+      ];
+      let s!: IncidentStatus;
+      for (const [action, payload] of steps) s = await act(client, id, action, payload);
+      check(s.stage === 'closed', 'xuchang-school: closed', s);
+      return s;
+    },
+  },
+  {
     // (f) 长期跟踪的事件：历史过长，转为新的运行（continue-as-new）
     name: 'county-continue-as-new',
     continueAsNew: true,
