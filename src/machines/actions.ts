@@ -816,6 +816,37 @@ export const ACTION_TABLE: { readonly [K in ActionName]: ActionDef<K> } = {
     },
     closes: (ctx, event) => closesByWaiver(ctx, event.payload.department),
   },
+  nameSummaryDepartment: {
+    does: 'the office names a department that owes a summary line of its own (from the subsiding, or the naming if later); a line nobody owned yet passes to it',
+    refuses: 'a person not holding the plan\'s summary role; one who already owes a summary line; an incident owing no summary',
+    stages: ['summaryEvaluation'],
+    since: 3,
+    refuse(s, event) {
+      const { out, plan, ctx } = s;
+      const dep = event.payload.department;
+      const role = ownerRoleOf(plan, 'summaryReport');
+      if (!findPerson(plan, dep)) out.push(`department: "${dep}" is not a person in plan ${plan.id}`);
+      else if (!rolesOf(plan, dep).includes(role)) out.push(`department: ${dep} does not hold role ${role}, which writes this plan's summaries`);
+      const lines = ctx.obligations.filter((o) => o.kind === 'summaryReport' && o.status !== 'waived' && o.anchorAt >= (ctx.facts.subsidedAt ?? 0));
+      if (!lines.length) out.push('nameSummaryDepartment: no summary is owed in this incident (outside the plan\'s scope)');
+      else if (lines.some((o) => o.ownerId === dep && !o.ownerAmbiguous)) out.push(`department: ${dep} already owes a summary line`);
+    },
+    apply(d, event) {
+      const { c, plan, f, at, log } = acting(d, event);
+      const dep = event.payload.department;
+      log(`summary owed by ${dep} (named by the office)`);
+      const unowned = c.obligations.find((o) => o.kind === 'summaryReport' && o.status === 'pending' && o.ownerAmbiguous);
+      if (unowned) {
+        d.assignOwner(unowned, dep);
+        d.notifyAssigned(unowned);
+        return;
+      }
+      // (never from before the subsiding, nor before the limits run)
+      const from = Math.max(at, f.subsidedAt ?? at, limitStart(c));
+      if (plan.deadlines.summaryReport) d.obligeWithin('summaryReport', from, plan.deadlines.summaryReport, dep);
+      else d.oblige('summaryReport', from, null, dep);
+    },
+  },
 };
 
 const defOf = (action: ActionName) => ACTION_TABLE[action] as ActionDef<ActionName>;

@@ -71,8 +71,8 @@ export const ACTIONS = [
   'nameSubject', 'draftReply', 'approve', 'handlingStep', 'correctDiscovery', 'startHandling', 'nameDepartments',
   // v4: a person acknowledges an obligation's notices (never meets it)
   'acknowledge',
-  // v3 rules: the office waives the summary line of a department named in error
-  'waiveSummary',
+  // v3 rules: the office waives the summary line of a department named in error, or names one that owes a summary
+  'waiveSummary', 'nameSummaryDepartment',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

@@ -122,6 +122,8 @@ export const actionSchemas = {
   acknowledge: z.object({ ...base, obligation: z.string().min(1, 'must name an obligation (an id from show)'), note: z.string().trim().max(500).optional() }).strict(),
   /** the office waives a department's summary line: the department was named in error (a reason); the last line closes */
   waiveSummary: z.object({ ...base, department: personId, reason: text }).strict(),
+  /** the office names a department that owes a summary line of its own (rule book, summaryReport: one per department the office names) */
+  nameSummaryDepartment: z.object({ ...base, department: personId }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionPayloads = { [K in ActionName]: z.output<(typeof actionSchemas)[K]> };

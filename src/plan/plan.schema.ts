@@ -289,6 +289,7 @@ export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
   acknowledge: [...ROLES],
   // the office, which names the departments that write summaries (rule book, summaryReport)
   waiveSummary: ['office', 'officeDirector'],
+  nameSummaryDepartment: ['office', 'officeDirector'],
 };
 
 export const planSchema = z

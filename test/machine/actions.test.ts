@@ -29,7 +29,7 @@ const PER_STAGE: Record<(typeof OPEN_STAGES)[number], ActionName[]> = {
     'adopt', 'draftReply', 'approve', 'handlingStep', 'assignTracker',
   ],
   dynamicTracking: ['report', 'respond', 'release', 'publishFacts', 'refer', 'reopen', 'subside'],
-  summaryEvaluation: ['report', 'reopen', 'refer', 'submitSummary', 'waiveSummary'],
+  summaryEvaluation: ['report', 'reopen', 'refer', 'submitSummary', 'waiveSummary', 'nameSummaryDepartment'],
 };
 
 /** The events a stage of the machine takes: its own and the root's. */

@@ -266,6 +266,27 @@ describe('summary lines, one per department that handled it (rule book, summaryR
     expect(prepare(u, 'waiveSummary', { by: 'off', department: 'dep2', reason: '误列' })).toMatchObject({ ok: false, errors: [expect.stringContaining('waiveSummary: the incident cannot close while report lines are unmet')] });
   });
 
+  it('the office names another department that owes a summary (nameSummaryDepartment): its own line from the naming; the incident closes with the last', () => {
+    const threeDays = makePlan((p: PlanInput) => { p.owners = { ...p.owners, summaryReport: 'department' }; });
+    let [s] = start({ ...v3, plan: threeDays, subject: 'dep', metrics: { posts: 10 } });
+    [s] = act(s, 'assess', { by: 'off' }, T0 + 10 * MIN);
+    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 15 * MIN);
+    [s] = act(s, 'classify', { by: 'off', category: 'constructive' }, T0 + 30 * MIN);
+    [s] = act(s, 'adopt', { by: 'dep', text: '采纳建议' }, T0 + 40 * MIN);
+    [s] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 50 * MIN);
+    [s] = act(s, 'subside', { by: 'off', reason: '平息' }, T0 + 2 * HOUR);
+    expect(s.context.obligations.filter((o) => o.kind === 'summaryReport').map((o) => o.ownerId)).toEqual(['dep']);
+    expect(prepare(s, 'nameSummaryDepartment', { by: 'off', department: 'mon' })).toMatchObject({ ok: false, errors: [expect.stringContaining('does not hold role department')] });
+    expect(prepare(s, 'nameSummaryDepartment', { by: 'off', department: 'dep' })).toMatchObject({ ok: false, errors: [expect.stringContaining('dep already owes a summary line')] });
+    [s] = act(s, 'nameSummaryDepartment', { by: 'off', department: 'dep2' }, T0 + 5 * HOUR);
+    const dep2 = s.context.obligations.find((o) => o.kind === 'summaryReport' && o.ownerId === 'dep2')!;
+    expect(dep2).toMatchObject({ status: 'pending', anchorAt: T0 + 5 * HOUR });
+    [s] = act(s, 'submitSummary', { by: 'dep', text: '本科室总结' }, T0 + 6 * HOUR);
+    expect(s.value).toBe('summaryEvaluation');
+    [s] = act(s, 'submitSummary', { by: 'dep2', text: '本科室总结' }, T0 + 7 * HOUR);
+    expect(s.value).toBe('closed');
+  });
+
   it('an incident under older rules (v2) has no waiveSummary', () => {
     const s = start({ rulesVersion: 2 })[0];
     expect(prepare(s, 'waiveSummary', { by: 'off', department: 'dep', reason: '误列' })).toMatchObject({ ok: false, errors: [expect.stringContaining('needs v3')] });

@@ -869,6 +869,7 @@ export function runIncident(put: PlanUnderTest, seed: RunSeed, o: RunOptions): v
         const obs = c.obligations;
         return { ...base(by()), obligation: obs.length ? pick(obs, st.a).id : 'none' };
       }
+      case 'nameSummaryDepartment': return { ...base(by()), department: departments.length && st.a % 4 ? pick(departments, st.a >> 2) : pick(people, st.a >> 3) };
       case 'waiveSummary': {
         // a summary line's owner most of the time, else anyone (refused)
         const owners = c.obligations.filter((o) => o.kind === 'summaryReport' && o.status === 'pending').map((o) => o.ownerId);

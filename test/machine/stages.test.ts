@@ -43,6 +43,7 @@ const PAYLOADS: { [K in ActionName]: ActionPayloadInputs[K] } = {
   acknowledge: { by: 'dir', obligation: 'firstReport' },
   // v3: refused for an incident under older rules
   waiveSummary: { by: 'off', department: 'dep2', reason: '误列' },
+  nameSummaryDepartment: { by: 'off', department: 'dep2' },
 };
 
 const ev = (name: ActionName, at = T0 + 6 * HOUR) => actionEvent(name, PAYLOADS[name] as never, at);
