@@ -196,15 +196,7 @@ function prepare(s: ReturnType<typeof start>[0], name: string, payload: unknown)
 
 describe('summary lines, one per department that handled it (rule book, summaryReport: a default; 000 篇三 §四(五))', () => {
   it('each department owes its own line; the incident closes with the last; a person owing none is refused', () => {
-    const threeDays = makePlan((p: PlanInput) => { p.owners = { ...p.owners, summaryReport: 'department' }; });
-    let [s] = start({ ...v3, plan: threeDays, subject: 'dep', metrics: { posts: 10 } });
-    [s] = act(s, 'assess', { by: 'off' }, T0 + 10 * MIN);
-    [s] = act(s, 'dispatch', { by: 'off', department: 'dep2' }, T0 + 20 * MIN);
-    [s] = act(s, 'classify', { by: 'off', category: 'constructive' }, T0 + 30 * MIN);
-    [s] = act(s, 'adopt', { by: 'dep2', text: '采纳建议' }, T0 + 40 * MIN);
-    [s] = act(s, 'report', { by: 'mon', to: 'office', mode: 'written' }, T0 + 45 * MIN);
-    [s] = act(s, 'assignTracker', { by: 'off', tracker: 'off' }, T0 + 50 * MIN);
-    [s] = act(s, 'subside', { by: 'off', reason: '平息' }, T0 + 2 * HOUR);
+    let s = twoSummaryLines();
     const lines = s.context.obligations.filter((o) => o.kind === 'summaryReport');
     expect(lines.map((o) => o.ownerId).sort()).toEqual(['dep', 'dep2']);
     expect(prepare(s, 'submitSummary', { by: 'off', text: '总结' })).toMatchObject({ ok: false, errors: [expect.stringContaining('owes no summary line')] });
