@@ -5,7 +5,8 @@
  * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans),
  * DELIVERY_CONFIG (the channels: docs/channels.md), ROSTERS_DIR (duty rosters: docs/rosters.md),
  * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_LEASE_MS, DELIVERY_TEST_HTTP_URL, DELIVERY_TEST_HTTP_TIMEOUT_MS
- * (the dispatcher; see README).
+ * (the dispatcher), WORKER_MAX_WORKFLOW_TASKS, WORKER_MAX_ACTIVITY_TASKS, WORKER_WORKFLOW_POLLERS, WORKER_ACTIVITY_POLLERS,
+ * WORKER_WORKFLOW_THREADS, WORKER_MAX_CACHED_WORKFLOWS, WORKER_REUSE_V8_CONTEXT (the worker's limits; see README).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
