@@ -1,6 +1,7 @@
 import { ACTIONS, STAGE_LABELS, type ActionName } from '../plan/codes';
 import { actionSchemas, incidentInputSchema, metricsUpdateSchema, type IncidentInput } from '../plan/incident.schema';
-import { formatIssues, type Plan } from '../plan/plan.schema';
+import type { Plan } from '../plan/plan.schema';
+import { formatIssues } from '../plan/plan.values';
 import { incidentMachine, type IncidentSnapshot } from './incident.machine';
 import { CLOCK_SKEW_MS, categoryAllows, eventTypeOf, planAllows, refusals, type ActionEvent, type IncidentEvent } from './incident.rules';
 

@@ -5,7 +5,8 @@ import {
 import { dayLimit } from '../plan/calendar';
 import { formatDuration, parseDuration } from '../plan/duration';
 import { findPerson, peopleInRole, resolveRecipients, toRecipient } from '../plan/people';
-import { DEFAULT_PERMISSIONS, type HandlingStepDef, type Person, type Plan, type ReportLineDef } from '../plan/plan.schema';
+import type { HandlingStepDef, Person, Plan, ReportLineDef } from '../plan/plan.schema';
+import { DEFAULT_PERMISSIONS } from '../plan/plan.values';
 import { endOfLocalDay, formatLocal } from '../plan/time-zone';
 import { whoWasOnDuty } from '../roster/on-duty';
 import type {

@@ -1,8 +1,7 @@
 import { GRADE_LABELS, gradeRank, type Grade } from './codes';
 import type { Metrics } from './incident.schema';
-import {
-  GRADING_MEASURES, isVolumeGrading, measureBands, type GradingMeasure, type MeasureGrading, type Plan, type VolumeGrading,
-} from './plan.schema';
+import type { GradingMeasure, MeasureGrading, Plan, VolumeGrading } from './plan.schema';
+import { GRADING_MEASURES, isVolumeGrading, measureBands } from './plan.values';
 
 /** Why a grade was reached, for the timeline and the status view. */
 export interface GradeDecision {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import {
+  DEFAULT_PERMISSIONS, GRADING_MEASURES, formatIssues, isVolumeGrading, measureBands, type GradingMeasure,
+} from './plan.values';
 import { ACTIONS, CATEGORIES, GRADES, LANGUAGES, NOTICE_KINDS, OBLIGATION_KINDS, ROLES, type ActionName, type Role } from './codes';
 import { parseDuration } from './duration';
 import { BUSINESS_END_RE } from './calendar';
@@ -132,9 +135,6 @@ export type HandlingStepDef = z.output<typeof handlingStep>;
 
 // ───────────────────────────── grading (000 篇五 §五(三)) ─────────────────────────────
 
-/** The measures the seed's figures apply to (阅读量、跟帖量、舆情总量 “均在…篇/条”), named as in the metrics. */
-export const GRADING_MEASURES = ['posts', 'reads', 'comments'] as const;
-export type GradingMeasure = (typeof GRADING_MEASURES)[number];
 
 const count = z.number().int().nonnegative();
 
@@ -215,19 +215,10 @@ export type Grading = VolumeGrading | MeasureGrading;
 export type VolumeGradingInput = z.input<typeof volumeGradingSchema>;
 export type MeasureGradingInput = z.input<typeof measureGradingSchema>;
 
-/** The bands of one measure: its own where the plan sets them, else the shared ones. */
-export function measureBands(g: Pick<MeasureGrading, 'general' | 'larger' | 'measures'>, m: GradingMeasure) {
-  return { general: g.measures?.[m]?.general ?? g.general, larger: g.measures?.[m]?.larger ?? g.larger };
-}
 
 const VOLUME_KEYS = ['generalMaxVolume', 'largerMinVolume', 'gapGrade', 'majorMinVolume', 'largerMinComments'] as const;
 const MEASURE_KEYS = ['general', 'larger', 'between', 'above', 'mixed', 'measures'] as const;
 
-/**
- * A grading block with the old keys (recorded plans, e.g. in workflow histories — they need not be parsed again
- * to be told apart) or with the measure bands.
- */
-export const isVolumeGrading = (g: Grading): g is VolumeGrading => 'generalMaxVolume' in g;
 
 /** The old keys parse with the old schema, the new keys with the new one; a block mixing both is refused. */
 export const gradingSchema = z
@@ -252,45 +243,6 @@ export const gradingSchema = z
     return result.data;
   });
 
-/** Default permissions: which roles may record each action (a plan may override any entry). */
-export const DEFAULT_PERMISSIONS: Record<ActionName, Role[]> = {
-  report: ['monitor', 'office', 'officeDirector', 'department', 'leaderInCharge', 'principalLeader'],
-  assess: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup'],
-  dispatch: ['office', 'officeDirector'],
-  respond: ['spokesperson'],
-  release: ['spokesperson'],
-  classify: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup'],
-  replyOpinion: ['department', 'office', 'spokesperson'],
-  finishHandling: ['department', 'office'],
-  replyResult: ['department', 'office', 'spokesperson'],
-  publishFacts: ['spokesperson'],
-  refer: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
-  adopt: ['department', 'office', 'leaderInCharge', 'principalLeader'],
-  regrade: ['officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup'],
-  assignTracker: ['office', 'officeDirector'],
-  reopen: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
-  subside: ['office', 'officeDirector', 'leaderInCharge'],
-  submitSummary: ['office', 'officeDirector', 'department'],
-  finding: ['leaderInCharge', 'principalLeader', 'leadingGroup', 'superior'],
-  commend: ['leadingGroup', 'principalLeader'],
-  dismiss: ['office', 'officeDirector', 'leaderInCharge'],
-  withdraw: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
-  nameSubject: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader'],
-  draftReply: ['department', 'office'],
-  // the plan's approval role decides (refusals check it); these are the roles that can hold it
-  approve: ['approver', 'leaderInCharge', 'principalLeader', 'leadingGroup', 'officeDirector'],
-  // each step names its roles (refusals check them)
-  handlingStep: ['policeStation', 'leadingGroup', 'coordinator', 'office', 'officeDirector', 'principalLeader', 'leaderInCharge'],
-  correctDiscovery: ['office', 'officeDirector'],
-  startHandling: ['office', 'officeDirector', 'leaderInCharge', 'principalLeader', 'leadingGroup', 'department'],
-  // the reporting section names them, or the office does
-  nameDepartments: ['monitor', 'department', 'office', 'officeDirector'],
-  // anyone may try: the obligation's owner, or a role on its escalation policy (refusals check it)
-  acknowledge: [...ROLES],
-  // the office, which names the departments that write summaries (rule book, summaryReport)
-  waiveSummary: ['office', 'officeDirector'],
-  nameSummaryDepartment: ['office', 'officeDirector'],
-};
 
 export const planSchema = z
   .object({
@@ -482,9 +434,5 @@ export type Plan = z.output<typeof planSchema>;
 export type PlanInput = z.input<typeof planSchema>;
 export type Person = Plan['people'][number];
 
-/** Every failing field and its reason, one per line: "deadlines.firstReport.major: must be …". */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
-}
+// The plan's values that workflows read without zod (src/plan/plan.values.ts), for every other reader.
+export { DEFAULT_PERMISSIONS, GRADING_MEASURES, formatIssues, isVolumeGrading, measureBands, type GradingMeasure };

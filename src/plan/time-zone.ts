@@ -2,14 +2,25 @@
  * Calendar arithmetic in a unit's time zone, using only the JS built-in Intl (no I/O, no clock):
  * "by the end of the calendar day" means 23:59:59.999 local time of that day.
  */
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one (every time shown uses it). */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let fmt = FORMATTERS.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    FORMATTERS.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 /** The zone's offset from UTC at an instant, in ms. */
 export function localOffsetMs(timeZone: string, at: number): number {
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit',
-  });
+  const fmt = formatterFor(timeZone);
   const parts = Object.fromEntries(fmt.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
   const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return asUtc - Math.floor(at / 1000) * 1000;
