@@ -100,6 +100,12 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 
 export class Dispatcher {
   private readonly throttle = new Throttle();
+  /**
+   * Receivers that just failed (a channel and its receiver: an SMTP server, a robot's group, a webhook URL): until
+   * their next probe, deliveries to them wait without trying (not an attempt), so an outage costs one try per
+   * receiver per backoff step rather than one per delivery; the first success closes it.
+   */
+  private readonly down = new Map<string, { failures: number; until: number; error: string }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -256,6 +262,7 @@ export class Dispatcher {
     const byName = new Map(this.o.channels.map((c) => [c.name, c]));
     let nextAttemptAt: number | undefined;
     let lastError: string | undefined;
+    const redriven = await this.wasReportedFailed(n);
     // Every destination of the notice at once (each channel's receivers are independent; throttling is per receiver).
     const attempt = async (d: DeliveryRow): Promise<void> => {
       if (d.status === 'delivered' || d.status === 'superseded') return;
@@ -279,6 +286,16 @@ export class Dispatcher {
         d.status = 'failed';
         return;
       }
+      // A receiver that just failed is probed again at its time; the others wait for that (not an attempt). A notice
+      // an operator re-drove after it was given up is tried at once: the re-drive says the receiver is back.
+      const receiver = `${channel.name}|${channel.receiverKey(d)}`;
+      const down = this.down.get(receiver);
+      if (down && down.until > now && !redriven) {
+        await this.o.ledger.updateDelivery(d.id, { status: 'pending', nextAttemptAt: down.until, lastError: d.lastError ?? `${d.channel} → ${d.personName}: ${down.error}` });
+        nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, down.until);
+        lastError ??= `${d.channel} → ${d.personName}: ${down.error}`;
+        return;
+      }
       // Throttled per receiver: a burst waits its turn (not an attempt), never dropped.
       const wait = this.throttle.wait(channel, channel.receiverKey(d), now);
       if (wait > 0) {
@@ -294,6 +311,7 @@ export class Dispatcher {
       try {
         this.throttle.take(channel, channel.receiverKey(d), now);
         await channel.deliver(message);
+        if (this.down.delete(receiver)) this.o.log?.('receiver back', { channel: d.channel, receiver: channel.receiverKey(d) });
         await this.o.ledger.updateDelivery(d.id, { status: 'delivered', attempts: d.attempts + 1, deliveredAt: this.clock(), subject, text, lastError: undefined, nextAttemptAt: undefined });
         d.status = 'delivered';
       } catch (err) {
@@ -308,6 +326,11 @@ export class Dispatcher {
         const asked = err instanceof DeliveryError ? err.retryAfterMs ?? 0 : 0;
         const pause = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** d.attempts));
         const next = now + pause;
+        // the receiver waits for its next probe too: its own backoff, from its consecutive failures
+        const failures = (this.down.get(receiver)?.failures ?? 0) + 1;
+        const probeIn = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (failures - 1)));
+        if (failures === 1) this.o.log?.('receiver down; its deliveries wait for the next probe', { channel: d.channel, receiver: channel.receiverKey(d), error: errorText(err) });
+        this.down.set(receiver, { failures, until: now + probeIn, error: errorText(err) });
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, next);
         await this.o.ledger.updateDelivery(d.id, { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: next, lastError, subject, text });
         this.o.log?.('delivery failed; will retry', { deliveryId: d.id, error: lastError, nextAttemptAt: new Date(next).toISOString() });

@@ -121,6 +121,30 @@ describe('dispatcher', () => {
     expect(receiver.requests.filter((r) => r.body.text).length).toBe(6); // 2 failed rounds × 2 + 2 accepted
   });
 
+  it('a receiver that just failed is not tried again by every new notice: they wait for its next probe (not an attempt), then all arrive, once each', async () => {
+    receiver.mode = 'fail';
+    const d = dispatcher();
+    await ledger.recordNotice(notice());
+    await d.tick();
+    expect(receiver.requests.length).toBe(2); // both deliveries of the first notice, in parallel
+    // a second notice while the receiver is down: nothing is sent, it waits for the probe at T0 + 10 s
+    now = T0 + 1_000;
+    const second = notice({ noticeId: 'inc-1/overdue/firstReport/due=x', kind: 'overdue', trigger: 'due=x' });
+    await ledger.recordNotice(second);
+    await d.tick();
+    expect(receiver.requests.length).toBe(2);
+    const waiting = await ledger.listDeliveries({ noticeId: second.noticeId });
+    expect(waiting.map((x) => [x.status, x.attempts, x.nextAttemptAt])).toEqual([['pending', 0, T0 + 10_000], ['pending', 0, T0 + 10_000]]);
+    expect(waiting[0].lastError).toContain('HTTP 503');
+    // back: the probe succeeds and every waiting delivery goes, none lost, none twice
+    receiver.mode = 'ok';
+    now = T0 + 10_000;
+    await d.tick();
+    for (const n of await ledger.listNotices({ incidentId: 'inc-1' })) expect(n.status, n.id).toBe('delivered');
+    expect(receiver.accepted.size).toBe(4);
+    expect(receiver.requests.length).toBe(6);
+  });
+
   it('a receiver that never answers does not hold the dispatcher: the attempt times out and is retried later', async () => {
     receiver.mode = 'hang';
     await ledger.recordNotice(notice({ recipients: [notice().recipients[0]] }));
