@@ -291,7 +291,8 @@ export class Dispatcher {
       const receiver = `${channel.name}|${channel.receiverKey(d)}`;
       const down = this.down.get(receiver);
       if (down && down.until > now && !redriven) {
-        await this.o.ledger.updateDelivery(d.id, { status: 'pending', nextAttemptAt: down.until, lastError: d.lastError ?? `${d.channel} → ${d.personName}: ${down.error}` });
+        // (nothing written for the delivery: the notice waits until the probe, with the receiver's error, and the
+        // delivery is due again then; an outage then costs the dispatcher no ledger writes per delivery either)
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, down.until);
         lastError ??= `${d.channel} → ${d.personName}: ${down.error}`;
         return;
