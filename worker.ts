@@ -5,7 +5,7 @@
  * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans),
  * DELIVERY_CONFIG (the channels: docs/channels.md), ROSTERS_DIR (duty rosters: docs/rosters.md),
  * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_LEASE_MS, DELIVERY_TEST_HTTP_URL, DELIVERY_TEST_HTTP_TIMEOUT_MS
- * (the dispatcher), WORKER_MAX_WORKFLOW_TASKS, WORKER_MAX_ACTIVITY_TASKS, WORKER_WORKFLOW_POLLERS, WORKER_ACTIVITY_POLLERS,
+ * DELIVERY_BACKOFF_MAX_MS, DISPATCHER (thread | inline | off: where the dispatcher runs) (the dispatcher), WORKER_MAX_WORKFLOW_TASKS, WORKER_MAX_ACTIVITY_TASKS, WORKER_WORKFLOW_POLLERS, WORKER_ACTIVITY_POLLERS,
  * WORKER_WORKFLOW_THREADS, WORKER_MAX_CACHED_WORKFLOWS, WORKER_REUSE_V8_CONTEXT (the worker's limits; see README).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -14,17 +14,22 @@ import { openLedger } from './src/activities/ledger';
 import { loadPlanDir } from './src/plan/plan.loader';
 import { temporalSettings } from './src/runtime/connection';
 import { createIncidentWorker } from './src/runtime/worker';
-import { channelsFor, checkRoutes, createDispatcher, deliverySettings, syncRosters } from './src/runtime/dispatcher';
+import { channelsFor, checkRoutes, createDispatcher, deliverySettings, dispatcherMode, syncRosters } from './src/runtime/dispatcher';
+import { startDispatcherThread } from './src/runtime/dispatcher-thread';
 
 async function main() {
   const settings = temporalSettings();
   const delivery = deliverySettings();
+  const ledgerUrl = process.env.LEDGER_URL ?? 'sqlite:.data/ledger.sqlite';
+  // (a ledger in memory is this process's alone: its dispatcher runs inline)
+  const requested = dispatcherMode();
+  const mode = requested === 'thread' && /^(sqlite:)?(\/\/)?:memory:$/.test(ledgerUrl.trim()) ? 'inline' : requested;
   // An invalid plan stops start-up, naming the file, the path inside it and the reason.
   const plans = loadPlanDir(process.env.PLANS_DIR ?? 'plans');
   console.log(`plans: ${plans.map((p) => `${p.plan.id}@${p.plan.version}`).join(', ')}`);
   // Every route a plan names must be a configured channel (DELIVERY_CONFIG): a clear error now, not silent notices later.
   checkRoutes(plans, delivery);
-  const ledger = openLedger(process.env.LEDGER_URL ?? 'sqlite:.data/ledger.sqlite');
+  const ledger = openLedger(ledgerUrl);
   await ledger.migrate();
   // Duty rosters (ROSTERS_DIR, default rosters/): each version is kept in the ledger; an invalid one stops start-up.
   const rosters = await syncRosters(ledger);
@@ -34,16 +39,26 @@ async function main() {
   rosterTimer.unref();
   const connection = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
   const worker = await createIncidentWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, ledger });
-  // The dispatcher sends notices on its own path; it signals incidents through a client connection of its own.
-  const clientConnection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
-  const dispatcher = createDispatcher({ ledger, settings: delivery, plans, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
-  dispatcher.start();
-  console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}; dispatcher every ${delivery.pollMs} ms via ${channelsFor(delivery).map((c) => `${c.name} (${c.type})`).join(', ')}; rosters: ${rosters} new version(s) kept`);
+  // The dispatcher sends notices on its own path (by default its own thread); it signals incidents through a client of its own.
+  let stopDispatcher = async () => {};
+  if (mode === 'inline') {
+    const clientConnection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
+    const dispatcher = createDispatcher({ ledger, settings: delivery, plans, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
+    dispatcher.start();
+    stopDispatcher = async () => {
+      await dispatcher.stop();
+      await clientConnection.close();
+    };
+  } else if (mode === 'thread') {
+    const thread = await startDispatcherThread();
+    stopDispatcher = () => thread.stop();
+  }
+  const where = mode === 'off' ? 'no dispatcher here (DISPATCHER=off)' : `dispatcher (${mode}) every ${delivery.pollMs} ms via ${channelsFor(delivery).map((c) => `${c.name} (${c.type})`).join(', ')}`;
+  console.log(`worker: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue}; ${where}; rosters: ${rosters} new version(s) kept`);
   try {
     await worker.run();
   } finally {
-    await dispatcher.stop();
-    await clientConnection.close();
+    await stopDispatcher();
     await connection.close();
     await ledger.close();
   }

@@ -4,6 +4,7 @@
  * compiling TypeScript on every call. Dependencies stay in node_modules (`packages: 'external'`).
  *
  *   client.ts → dist/client.js      worker.ts → dist/worker.js      (+ .map files)
+ *   src/runtime/dispatcher-thread.ts → dist/dispatcher-thread.js (the worker starts it as the dispatcher's thread)
  *
  * The worker still bundles the workflow code from src/workflows/ at start-up (Temporal's own bundler).
  */
@@ -14,7 +15,7 @@ import { build as esbuild, type Plugin } from 'esbuild';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(REPO_ROOT, 'dist');
-export const ENTRIES = { client: 'client.ts', worker: 'worker.ts' } as const;
+export const ENTRIES = { client: 'client.ts', worker: 'worker.ts', 'dispatcher-thread': 'src/runtime/dispatcher-thread.ts' } as const;
 
 /**
  * Node's ESM loader wants file extensions on deep imports into packages without an "exports" map

@@ -1,13 +1,15 @@
 /**
  * Delivery figures: how late a notice reaches its receiver when many incidents fall due together, and whether
- * recording an action slows down when every channel is down. One process: a Temporal dev server, an in-process
+ * recording an action slows down when every channel is down. A Temporal dev server, an in-process
  * incident worker, a temporary SQLite ledger, the dispatcher, and real loopback receivers for every channel
- * (webhook, WeCom, DingTalk, Feishu, SMS gateway, SMTP) from test/helpers/receivers.
+ * (webhook, WeCom, DingTalk, Feishu, SMS gateway, SMTP) from test/helpers/receivers, in a process of their own
+ * (scripts/figures-receivers.ts: the outside world does not share the worker's event loop in real life).
  *
  *   npm run delivery-figures
  *   npm run delivery-figures -- --incidents 200 --updates 100 --outage 20s --out figures.json
  *   npm run delivery-figures -- --baseline figures.json      # a previous --out, shown side by side
- *   (also --lead 30s: discovery to the due time; --window 60s: how long C is observed; --plan <fixture>)
+ *   (also --lead 30s: discovery to the due time; --window 60s: how long C is observed; --plan <fixture>;
+ *    --only A,U: run only these scenarios, e.g. while working on one figure; U uses A's and B's incidents, so it runs them)
  *
  * Scenarios (each with its own burst of incidents, all discovered at one instant, so their first-report deadline
  * falls due at one instant):
@@ -28,11 +30,12 @@
  * the 800 start-time mails of 200 incidents would add minutes of set-up per scenario without being measured.
  * Every other kind, the overdue notices included, goes to every channel.
  *
- * Dispatcher settings for the benchmark: poll 200 ms, batch 50 (the default), lease 30 s, backoff 1 s × 2 up to
- * 10 s (so a delivery is retried at most 10 s after its receiver comes back; production's is up to 15 min).
- * Raised rates (A, B, U): 100 000 a minute per receiver. Vendor rates (C): each channel's default (docs/channels.md).
- * The dispatcher is production's createDispatcher (roster resolver, incident reporter) over channels built by
- * parseDeliveryConfig + buildChannels, each wrapped only to time its sends.
+ * Dispatcher settings for the benchmark: poll 200 ms, batch 50 (the default), lease 30 s, backoff 800 ms × 2 up to
+ * 10 s (DELIVERY_BACKOFF_MAX_MS: a delivery is retried at most 10 s after its receiver comes back; production's default
+ * is 15 min). Raised rates (A, B, U): 100 000 a minute per receiver. Vendor rates (C): each channel's default
+ * (docs/channels.md). The dispatcher runs as the worker runs it: by default on its own thread (DISPATCHER=thread,
+ * startDispatcherThread with the benchmark's DELIVERY_CONFIG, poll, lease and backoff); `--dispatcher inline` runs
+ * production's createDispatcher on the worker's event loop instead, over channels wrapped only to time their sends.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +43,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import proto from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { openLedger, type DeliveryRow, type Ledger, type NoticeRow } from '../src/activities/ledger';
 import { startIncident } from '../src/api/incidents';
@@ -51,11 +55,10 @@ import { NOTICE_KINDS, type NoticeKind } from '../src/plan/codes';
 import { parseDuration } from '../src/plan/duration';
 import { loadPlanFile, type LoadedPlan } from '../src/plan/plan.loader';
 import { createDispatcher } from '../src/runtime/dispatcher';
-import { createIncidentWorker, workflowsPath } from '../src/runtime/worker';
+import { startDispatcherThread } from '../src/runtime/dispatcher-thread';
+import { bundleIncidentWorkflows, createIncidentWorker } from '../src/runtime/worker';
 import { actionUpdates, workflowIdFor } from '../src/workflows/incident.definitions';
-import {
-  DingTalkReceiver, FeishuReceiver, GatewayReceiver, SmtpReceiver, StandardWebhookReceiver, WeComReceiver,
-} from '../test/helpers/receivers';
+import { CH, CHANNELS, Receivers, S, type Received } from './figures-receivers';
 import { REPO_ROOT, startDevServer, type DevServer } from './temporal-binaries';
 
 // ───────────────────────────── options ─────────────────────────────
@@ -70,6 +73,8 @@ const { values } = parseArgs({
     plan: { type: 'string', default: path.join(REPO_ROOT, 'test', 'fixtures', 'plans', 'default.yaml') },
     out: { type: 'string' },
     baseline: { type: 'string' },
+    only: { type: 'string' },
+    dispatcher: { type: 'string', default: 'thread' },
   },
 });
 const durationOpt = (name: string, text: string): number => {
@@ -87,31 +92,24 @@ const UPDATES = intOpt('updates', values.updates!);
 const OUTAGE_MS = durationOpt('outage', values.outage!);
 const LEAD_MS = durationOpt('lead', values.lead!);
 const WINDOW_MS = durationOpt('window', values.window!);
+const DISPATCH = values.dispatcher!;
+if (DISPATCH !== 'thread' && DISPATCH !== 'inline') throw new Error(`--dispatcher: thread or inline (DISPATCHER of the worker), got ${DISPATCH}`);
+const SCENARIOS = ['A', 'B', 'U', 'C'] as const;
+const ONLY = new Set<string>(values.only === undefined ? SCENARIOS : values.only.split(',').map((x) => x.trim().toUpperCase()));
+for (const x of ONLY) if (!(SCENARIOS as readonly string[]).includes(x)) throw new Error(`--only: not a scenario (${SCENARIOS.join(', ')}): ${x}`);
+// the update case reports on A's and B's incidents
+if (ONLY.has('U')) ['A', 'B'].forEach((x) => ONLY.add(x));
 
 const TASK_QUEUE = 'delivery-figures';
 const AIM_LAG_P99_MS = 5_000;
 const AIM_UPDATE_RATIO = 1.2;
 const POLL_MS = 200;
 const LEASE_MS = 30_000;
-const BACKOFF = { initialMs: 1_000, factor: 2, maxMs: 10_000 };
+/** what createDispatcher makes of poll 200 ms and DELIVERY_BACKOFF_MAX_MS=10000 */
+const BACKOFF = { initialMs: 4 * POLL_MS, factor: 2, maxMs: 10_000 };
 /** rates raised far above the burst: 100 000 messages a minute per receiver */
 const RAISED_RATE = { limit: 100_000, windowMs: 60_000 };
 
-// Literal secrets of the loopback receivers (nothing real).
-const S = {
-  webhook: `whsec_${Buffer.from('delivery-figures webhook signing key 32b').toString('base64')}`,
-  wecomKey: 'bench-wecom-robot-key',
-  dingtalkToken: 'bench-dingtalk-access-token',
-  dingtalkSecret: 'SECbench-dingtalk-signing-secret',
-  feishuToken: 'bench-feishu-hook-token',
-  feishuSecret: 'bench-feishu-signing-secret',
-  smsToken: 'bench-sms-gateway-token',
-  smtpUser: 'notify@bench.example.org',
-  smtpPass: 'bench-smtp-password',
-};
-const CH = { mail: 'duty-mail', webhook: 'ops-webhook', wecom: 'duty-wecom', dingtalk: 'duty-dingtalk', feishu: 'duty-feishu', sms: 'duty-sms' } as const;
-const CHANNELS = Object.values(CH);
-type ChannelName = (typeof CHANNELS)[number];
 /** the notices an incident records when it starts: not sent by mail in the benchmark plan */
 const START_KINDS: readonly NoticeKind[] = ['assigned', 'newIncident'];
 /** the duty people in each robot's group */
@@ -154,83 +152,28 @@ function dist(xs: number[]): Dist | undefined {
 
 const fmtMs = (v: number | undefined): string => (v === undefined ? '—' : v >= 120_000 ? fmtDur(v) : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`);
 
-// ───────────────────────────── what the receivers got ─────────────────────────────
-
-/** One message as a receiver accepted it: which delivery (or, for a robot, which incident and kind) and when. */
-interface Received { channel: ChannelName; key: string; incidentId: string; kind: string; at: number }
-
-/** Delivery ids are `${noticeId}/${destination}/${channel}`, notice ids `${incidentId}/${kind}/…`. */
-function fromDeliveryId(channel: ChannelName, id: string | undefined, at: number): Received | undefined {
-  if (!id) return undefined;
-  const [incidentId, kind] = id.split('/');
-  return { channel, key: id, incidentId, kind, at };
-}
-
-/** A robot posts the rendered text: 【unit】逾期：… and 舆情事件「title」（incident id）. No id travels: the key is incident + kind. */
-function fromRobotText(channel: ChannelName, text: string | undefined, at: number): Received | undefined {
-  if (!text) return undefined;
-  const incident = /（([A-Za-z0-9][A-Za-z0-9._-]*)）/.exec(text)?.[1];
-  if (!incident) return undefined;
-  const kind = /】逾期：/.test(text) ? 'overdue' : /】待办：/.test(text) ? 'assigned' : /】新舆情：/.test(text) ? 'newIncident' : 'other';
-  return { channel, key: `${incident}/${kind}/group=${channel}`, incidentId: incident, kind, at };
-}
-
-class Receivers {
-  readonly webhook = new StandardWebhookReceiver(S.webhook);
-  readonly wecom = new WeComReceiver(S.wecomKey);
-  readonly dingtalk = new DingTalkReceiver({ accessToken: S.dingtalkToken, secret: S.dingtalkSecret, keywords: ['舆情'] });
-  readonly feishu = new FeishuReceiver({ token: S.feishuToken, secret: S.feishuSecret });
-  readonly sms = new GatewayReceiver(S.smsToken);
-  readonly smtp = new SmtpReceiver(S.smtpUser, S.smtpPass);
-
-  of(c: ChannelName) {
-    return { [CH.mail]: this.smtp, [CH.webhook]: this.webhook, [CH.wecom]: this.wecom, [CH.dingtalk]: this.dingtalk, [CH.feishu]: this.feishu, [CH.sms]: this.sms }[c];
-  }
-
-  async startAll() {
-    for (const c of CHANNELS) await this.of(c).start();
-  }
-
-  async stopAll() {
-    for (const c of CHANNELS) await this.of(c).stop().catch(() => {});
-  }
-
-  /** Every message each receiver accepted (duplicates included), in order of arrival. */
-  accepted(c: ChannelName): Received[] {
-    const pick = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
-    switch (c) {
-      case CH.mail: return pick(this.smtp.mails.map((m) => fromDeliveryId(c, headerText(m.headers.get('x-delivery-id')), m.at)));
-      case CH.webhook: return pick(this.webhook.accepted.map((r) => fromDeliveryId(c, (r.json as { data?: { deliveryId?: string } })?.data?.deliveryId, r.at)));
-      case CH.sms: return pick(this.sms.accepted.map((r) => fromDeliveryId(c, (r.json as { deliveryId?: string })?.deliveryId, r.at)));
-      case CH.wecom: return pick(this.wecom.accepted.map((r) => fromRobotText(c, (r.json as { text?: { content?: string } })?.text?.content, r.at)));
-      case CH.dingtalk: return pick(this.dingtalk.accepted.map((r) => fromRobotText(c, (r.json as { text?: { content?: string } })?.text?.content, r.at)));
-      case CH.feishu: return pick(this.feishu.accepted.map((r) => fromRobotText(c, (r.json as { content?: { text?: string } })?.content?.text, r.at)));
-    }
-  }
-}
-const headerText = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined);
-
 // ───────────────────────────── the configuration and the plan ─────────────────────────────
 
-/** The delivery configuration pointing at the receivers; `vendor` leaves out `rate` (each channel's default). */
-function deliveryConfig(r: Receivers, rates: 'raised' | 'vendor') {
+/** The delivery configuration (DELIVERY_CONFIG) pointing at the receivers; `vendor` leaves out `rate` (each channel's default). */
+function rawDeliveryConfig(r: Receivers, rates: 'raised' | 'vendor') {
+  const e = r.endpoints;
   const rate = rates === 'raised' ? { rate: RAISED_RATE } : {};
-  return parseDeliveryConfig({
+  return {
     version: 1,
     channels: [
-      { name: CH.mail, type: 'email', smtp: { host: '127.0.0.1', port: r.smtp.port, security: 'none', user: S.smtpUser, pass: S.smtpPass }, from: `应急值守 <${S.smtpUser}>`, ...rate },
-      { name: CH.webhook, type: 'webhook', url: r.webhook.url(), secret: S.webhook, ...rate },
-      { name: CH.wecom, type: 'wecom', baseUrl: r.wecom.baseUrl, key: S.wecomKey, members: ROBOT_MEMBERS, ...rate },
-      { name: CH.dingtalk, type: 'dingtalk', baseUrl: r.dingtalk.baseUrl, accessToken: S.dingtalkToken, secret: S.dingtalkSecret, keyword: '舆情', members: ROBOT_MEMBERS, ...rate },
-      { name: CH.feishu, type: 'feishu', baseUrl: r.feishu.baseUrl, token: S.feishuToken, secret: S.feishuSecret, members: ROBOT_MEMBERS, ...rate },
+      { name: CH.mail, type: 'email', smtp: { host: '127.0.0.1', port: e.smtpPort, security: 'none', user: S.smtpUser, pass: S.smtpPass }, from: `应急值守 <${S.smtpUser}>`, ...rate },
+      { name: CH.webhook, type: 'webhook', url: e.webhookUrl, secret: S.webhook, ...rate },
+      { name: CH.wecom, type: 'wecom', baseUrl: e.wecomBaseUrl, key: S.wecomKey, members: ROBOT_MEMBERS, ...rate },
+      { name: CH.dingtalk, type: 'dingtalk', baseUrl: e.dingtalkBaseUrl, accessToken: S.dingtalkToken, secret: S.dingtalkSecret, keyword: '舆情', members: ROBOT_MEMBERS, ...rate },
+      { name: CH.feishu, type: 'feishu', baseUrl: e.feishuBaseUrl, token: S.feishuToken, secret: S.feishuSecret, members: ROBOT_MEMBERS, ...rate },
       {
-        name: CH.sms, type: 'sms', url: r.sms.url(), headers: { authorization: `Bearer ${S.smsToken}` },
+        name: CH.sms, type: 'sms', url: e.smsUrl, headers: { authorization: `Bearer ${S.smsToken}` },
         body: { phone: '{{phone}}', text: '{{short}}', deliveryId: '{{deliveryId}}' },
         success: { field: 'code', equals: 'OK' }, permanentCodes: ['isv.MOBILE_NUMBER_ILLEGAL'], rateLimitCodes: ['isv.BUSINESS_LIMIT_CONTROL'], rateLimitRetryAfterMs: 60_000,
         ...rate,
       },
     ],
-  }, {}, 'delivery-figures (in memory)');
+  };
 }
 
 /** The benchmark plan: the fixture with a first-report deadline of `--lead`, no reminders, contacts for everyone and routes to every channel. */
@@ -277,15 +220,45 @@ function timed(c: DeliveryChannel, sends: Map<string, number[]>): DeliveryChanne
 
 // ───────────────────────────── the run ─────────────────────────────
 
+const EventType = proto.temporal.api.enums.v1.EventType;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+const eventMs = (e: HistoryEvent | undefined): number | undefined => {
+  const t = e?.eventTime;
+  return t ? Number(t.seconds?.toString() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined;
+};
+
+/**
+ * Where the time from due to receiver goes, per incident, from its history and the ledger: the deadline timer set
+ * (after the first workflow task) and fired, the workflow task that records the notice picked up and completed,
+ * the recording activity picked up and completed, and the dispatcher's first send of it.
+ */
+interface Timeline {
+  /** the first workflow task's end − discovery: how late the deadline timer was set */
+  timerSetLate?: Dist;
+  /** TimerFired − due */
+  timerFired?: Dist;
+  /** workflow task started − TimerFired */
+  taskPickedUp?: Dist;
+  /** workflow task completed − started */
+  taskRan?: Dist;
+  /** activity started − scheduled */
+  activityPickedUp?: Dist;
+  /** activity completed − started */
+  activityRan?: Dist;
+  /** first receiver − activity completed */
+  dispatched?: Dist;
+}
+
 interface ChannelLag { channel: string; expected: number; received: number; lost: number; duplicates: number; lag?: Dist }
 interface Scenario {
   name: string; dueAt: number; recorded?: Dist; overall?: Dist; channels: ChannelLag[]; note?: string; backAfterDueMs?: number;
+  timeline?: Timeline;
   /** measured at the end of a window, not once everything arrived: what is missing is still queued */
   windowed?: boolean;
 }
 interface Figures {
   at: string; incidents: number; updatesPerCase: number; outageMs: number; leadMs: number; windowMs: number;
-  settings: { pollMs: number; leaseMs: number; backoff: typeof BACKOFF; raisedRate: typeof RAISED_RATE };
+  settings: { pollMs: number; leaseMs: number; backoff: typeof BACKOFF; raisedRate: typeof RAISED_RATE; dispatcher?: string };
   scenarios: Record<string, Scenario>;
   vendor?: { windowMs: number; channels: Array<{ channel: string; rate: string; expected: number; inWindow: number; receivers: number; perReceiver: number; projectedP99Ms: number; projectedLastMs: number }> };
   updates: {
@@ -329,17 +302,18 @@ async function main() {
 
   const figures: Figures = {
     at: new Date().toISOString(), incidents: N, updatesPerCase: UPDATES, outageMs: OUTAGE_MS, leadMs: LEAD_MS, windowMs: WINDOW_MS,
-    settings: { pollMs: POLL_MS, leaseMs: LEASE_MS, backoff: BACKOFF, raisedRate: RAISED_RATE },
+    settings: { pollMs: POLL_MS, leaseMs: LEASE_MS, backoff: BACKOFF, raisedRate: RAISED_RATE, dispatcher: DISPATCH },
     scenarios: {}, updates: { notCompleted: 0, failedAttemptsDuringDown: 0 }, sendMs: {}, dispatcherLog: {},
   };
   try {
-    const ledger: Ledger = openLedger(`sqlite:${path.join(dir, 'ledger.sqlite')}`);
+    const ledgerUrl = `sqlite:${path.join(dir, 'ledger.sqlite')}`;
+    const ledger: Ledger = openLedger(ledgerUrl);
     teardown.push(() => ledger.close());
     await ledger.migrate();
 
-    const receivers = new Receivers();
-    teardown.push(() => receivers.stopAll());
-    await receivers.startAll();
+    // (in a process of their own: see scripts/figures-receivers.ts)
+    const receivers = await Receivers.start();
+    teardown.push(() => receivers.close());
 
     log('starting the Temporal dev server');
     const server: DevServer = await startDevServer({ uiPort: false, detached: true });
@@ -349,7 +323,7 @@ async function main() {
     const connection = await Connection.connect({ address: server.address });
     teardown.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+    const workflowBundle = await bundleIncidentWorkflows({ trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never);
     const worker: Worker = await createIncidentWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, workflowBundle });
     const running = worker.run();
     teardown.push(async () => {
@@ -357,27 +331,41 @@ async function main() {
       await running;
     });
 
-    // The dispatcher: production's createDispatcher (roster resolver, incident reporter) with benchmark timings.
+    // The dispatcher as the worker runs it (DISPATCHER=thread: its own thread, ledger connection and client; or inline
+    // with --dispatcher inline, where each send is timed too), with the benchmark's poll, lease and backoff.
     const sends = new Map<string, number[]>();
     const logCounts = figures.dispatcherLog;
     let failedAttempts = 0;
     const built: DeliveryChannel[][] = [];
-    const newDispatcher = (rates: 'raised' | 'vendor'): Dispatcher => {
-      const channels = buildChannels(deliveryConfig(receivers, rates));
-      built.push(channels);
-      return createDispatcher({
-        ledger, client,
-        settings: { channels: channels.map((c) => timed(c, sends)), pollMs: POLL_MS, giveUpAfterMs: 6 * 3600_000, leaseMs: LEASE_MS, testHttpTimeoutMs: 10_000 },
-        backoff: BACKOFF,
-        log: (m) => {
-          logCounts[m] = (logCounts[m] ?? 0) + 1;
-          if (m === 'delivery failed; will retry') failedAttempts++;
-          else log(`[dispatcher] ${m}`);
-        },
-      });
+    const onLog = (m: string) => {
+      logCounts[m] = (logCounts[m] ?? 0) + 1;
+      if (m === 'delivery failed; will retry') failedAttempts++;
+      else log(`[dispatcher] ${m}`);
     };
-    let dispatcher = newDispatcher('raised');
-    dispatcher.start();
+    const settingsOf = (channels: DeliveryChannel[]) => ({ channels, pollMs: POLL_MS, giveUpAfterMs: 6 * 3600_000, leaseMs: LEASE_MS, testHttpTimeoutMs: 10_000, backoffMaxMs: BACKOFF.maxMs });
+    interface Running { planner: Dispatcher; stop(): Promise<void> }
+    const newDispatcher = async (rates: 'raised' | 'vendor'): Promise<Running> => {
+      const raw = rawDeliveryConfig(receivers, rates);
+      const channels = buildChannels(parseDeliveryConfig(raw, {}, `delivery-figures (${rates})`));
+      built.push(channels);
+      if (DISPATCH === 'inline') {
+        const d = createDispatcher({ ledger, client, settings: settingsOf(channels.map((c) => timed(c, sends))), log: onLog });
+        d.start();
+        return { planner: d, stop: () => d.stop() };
+      }
+      const file = path.join(dir, `delivery-${rates}.json`);
+      writeFileSync(file, JSON.stringify(raw));
+      const thread = await startDispatcherThread({
+        env: {
+          LEDGER_URL: ledgerUrl, DELIVERY_CONFIG: file, DELIVERY_POLL_MS: String(POLL_MS), DELIVERY_LEASE_MS: String(LEASE_MS),
+          DELIVERY_BACKOFF_MAX_MS: String(BACKOFF.maxMs), DELIVERY_GIVE_UP_AFTER_MS: String(6 * 3600_000), TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default',
+        },
+        log: onLog,
+      });
+      // (not started: it works out which deliveries a notice should have, to check the receivers against)
+      return { planner: createDispatcher({ ledger, settings: settingsOf(channels) }), stop: () => thread.stop() };
+    };
+    let dispatcher = await newDispatcher('raised');
     // (run in reverse: the dispatcher stops before the mail transports close)
     teardown.push(() => built.flat().forEach((c) => (c as { close?: () => void }).close?.()));
     teardown.push(() => dispatcher.stop());
@@ -414,12 +402,45 @@ async function main() {
     const awaitOverdue = async (prefix: string, ids: string[], timeoutMs: number) => {
       const want = new Set(ids);
       await until(`${prefix}: every overdue notice at every receiver`, async () => {
+        const got = await receivers.accepted();
         for (const c of CHANNELS) {
-          const seen = new Set(receivers.accepted(c).filter((m) => m.kind === 'overdue' && want.has(m.incidentId)).map((m) => m.incidentId));
+          const seen = new Set(got.filter((m) => m.channel === c && m.kind === 'overdue' && want.has(m.incidentId)).map((m) => m.incidentId));
           if (seen.size < want.size) return undefined;
         }
         return (await pendingOf(prefix)).length === 0 ? true : undefined;
       }, timeoutMs, 500);
+    };
+
+    /** Where the time went, incident by incident (see Timeline). */
+    const timeline = async (ids: string[], dueAt: number, want: Set<string>): Promise<Timeline> => {
+      const firstReceived = new Map<string, number>();
+      for (const m of await receivers.accepted()) {
+        if (m.kind === 'overdue' && want.has(m.incidentId)) firstReceived.set(m.incidentId, Math.min(firstReceived.get(m.incidentId) ?? Infinity, m.at));
+      }
+      const discoveredAt = dueAt - LEAD_MS;
+      const xs: Record<keyof Timeline, number[]> = { timerSetLate: [], timerFired: [], taskPickedUp: [], taskRan: [], activityPickedUp: [], activityRan: [], dispatched: [] };
+      const push = (k: keyof Timeline, to: number | undefined, from: number | undefined) => {
+        if (to !== undefined && from !== undefined) xs[k].push(to - from);
+      };
+      await pool(ids, 10, async (id) => {
+        const events = (await client.workflow.getHandle(workflowIdFor(id)).fetchHistory()).events ?? [];
+        const after = (i: number, type: number) => events.findIndex((e, j) => j > i && e.eventType === type);
+        push('timerSetLate', eventMs(events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)), discoveredAt);
+        const fired = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED && (eventMs(e) ?? 0) >= dueAt - 1_000);
+        if (fired < 0) return;
+        push('timerFired', eventMs(events[fired]), dueAt);
+        const started = after(fired, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+        const completed = after(started, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+        push('taskPickedUp', eventMs(events[started]), eventMs(events[fired]));
+        push('taskRan', eventMs(events[completed]), eventMs(events[started]));
+        const scheduled = after(completed, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+        const actStarted = after(scheduled, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED);
+        const actDone = after(scheduled, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+        push('activityPickedUp', eventMs(events[actStarted]), eventMs(events[scheduled]));
+        push('activityRan', eventMs(events[actDone]), eventMs(events[actStarted]));
+        push('dispatched', firstReceived.get(id), eventMs(events[actDone]));
+      });
+      return Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, dist(v)])) as Timeline;
     };
 
     /** Lag per channel of the overdue notices of a burst, checked against the ledger's deliveries. */
@@ -430,15 +451,16 @@ async function main() {
       // what should have arrived: every destination of every overdue notice, worked out again from the notice
       // itself (not from the rows the dispatcher recorded, which a lost notice would not have)
       const planned = new Map<string, DeliveryRow>();
-      for (const n of notices) for (const x of dispatcher.destinations(n, n.notice.recipients, Date.now()).planned) planned.set(x.row.id, x.row);
+      for (const n of notices) for (const x of dispatcher.planner.destinations(n, n.notice.recipients, Date.now()).planned) planned.set(x.row.id, x.row);
       const rows = [...planned.values()];
       const ledgerRows = (await ledger.listDeliveries()).filter((d) => dueOf.has(d.noticeId));
       const unexpected = ledgerRows.filter((d) => !planned.has(d.id)).length;
       const channels: ChannelLag[] = [];
+      const accepted = await receivers.accepted();
       const all: number[] = [];
       for (const c of CHANNELS) {
         const expected = rows.filter((d) => d.channel === c);
-        const got = receivers.accepted(c).filter((m) => m.kind === 'overdue' && want.has(m.incidentId));
+        const got = accepted.filter((m) => m.channel === c && m.kind === 'overdue' && want.has(m.incidentId));
         const first = new Map<string, Received>();
         for (const m of got) if (!first.has(m.key)) first.set(m.key, m);
         // robots carry no delivery id: their key is incident + kind + group
@@ -454,7 +476,7 @@ async function main() {
         channels.push({ channel: c, expected: expected.length, received: first.size, lost, duplicates: got.length - first.size, lag: dist(lags) });
       }
       const recorded = dist(notices.map((n) => n.createdAt - (n.dueAt ?? dueAt)));
-      const s: Scenario = { name, dueAt, recorded, overall: dist(all), channels };
+      const s: Scenario = { name, dueAt, recorded, overall: dist(all), channels, timeline: await timeline(ids, dueAt, want) };
       const notes = [
         ...(notices.length !== ids.length ? [`${notices.length} overdue notices recorded for ${ids.length} incidents`] : []),
         ...(unexpected ? [`${unexpected} deliveries in the ledger that no channel should carry (e.g. a person no channel reaches)`] : []),
@@ -465,7 +487,7 @@ async function main() {
     };
 
     // ── A: every channel up ──
-    {
+    if (ONLY.has('A')) {
       const { ids, dueAt } = await burst('a');
       await awaitOverdue('a', ids, 600_000);
       figures.scenarios.A = await measure('A: every channel up', 'a', ids, dueAt);
@@ -473,15 +495,15 @@ async function main() {
     }
 
     // ── B: the webhook receiver down from 1 s before the due time, for --outage ──
-    {
+    if (ONLY.has('B')) {
       const { ids, dueAt } = await burst('b');
       await sleep(dueAt - 1_000 - Date.now());
-      await receivers.webhook.stop();
+      await receivers.stopReceivers([CH.webhook]);
       const downAt = Date.now();
       const failedBefore = failedAttempts;
       log(`b: webhook receiver stopped; back in ${OUTAGE_MS / 1000} s`);
       await sleep(downAt + OUTAGE_MS - Date.now());
-      await receivers.webhook.start();
+      await receivers.startReceivers([CH.webhook]);
       const backAt = Date.now();
       log('b: webhook receiver started again');
       await awaitOverdue('b', ids, 600_000);
@@ -494,7 +516,7 @@ async function main() {
     }
 
     // ── U: update latency: every channel up, every channel down, and up again (to see any drift) ──
-    {
+    if (ONLY.has('U')) {
       // the first report on an incident is by phone, a later one (when --updates exceeds the incidents) written
       const reports = new Map<string, number>();
       const report = (id: string) => {
@@ -530,12 +552,12 @@ async function main() {
       for (let i = 0; i < Math.min(5, bIds.length); i++) await report(bIds[bIds.length - 1 - i]);
       const up = await timedUpdates(aIds, 'up');
       log(`updates, channels up: p50 ${fmtMs(up.d?.p50)}, p99 ${fmtMs(up.d?.p99)}`);
-      await receivers.stopAll();
+      await receivers.stopReceivers();
       const before = failedAttempts;
       const down = await timedUpdates(bIds, 'down');
       const failedAttemptsDuringDown = failedAttempts - before;
       log(`updates, channels down: p50 ${fmtMs(down.d?.p50)}, p99 ${fmtMs(down.d?.p99)} (${failedAttemptsDuringDown} failed delivery attempts meanwhile)`);
-      await receivers.startAll();
+      await receivers.startReceivers();
       await until('the notices of the updates delivered once the receivers are back', async () => ((await ledger.listNotices({ status: 'pending' })).length === 0 ? true : undefined), 120_000, 1_000);
       const again = await timedUpdates(aIds.length >= 2 * UPDATES ? aIds.slice(UPDATES) : aIds, 'up again');
       log(`updates, channels up again: p50 ${fmtMs(again.d?.p50)}, p99 ${fmtMs(again.d?.p99)}`);
@@ -547,12 +569,11 @@ async function main() {
     }
 
     // ── C: the vendors' default rates ──
-    {
+    if (ONLY.has('C')) {
       const { ids, dueAt } = await burst('c');
       await sleep(dueAt - 3_000 - Date.now());
       await dispatcher.stop();
-      dispatcher = newDispatcher('vendor');
-      dispatcher.start();
+      dispatcher = await newDispatcher('vendor');
       log(`c: dispatcher with the vendors' default rates; observing ${WINDOW_MS / 1000} s after the due time`);
       await sleep(dueAt + WINDOW_MS - Date.now());
       const s = await measure(`C: vendor default rates, first ${(WINDOW_MS / 1000).toFixed(0)} s`, 'c', ids, dueAt);
@@ -607,7 +628,7 @@ function print(f: Figures) {
   const sum = (s: Scenario | undefined, k: 'lost' | 'duplicates' | 'expected') => s?.channels.reduce((a, c) => a + c[k], 0);
 
   console.log(`\ndelivery figures: ${f.incidents} incidents falling due together, ${f.updatesPerCase} updates per case (dev server, in-process worker and dispatcher, loopback receivers; ${f.at})`);
-  console.log(`dispatcher: poll ${f.settings.pollMs} ms, batch 50, lease ${f.settings.leaseMs / 1000} s, backoff ${f.settings.backoff.initialMs} ms ×${f.settings.backoff.factor} ≤ ${f.settings.backoff.maxMs / 1000} s; raised rates ${f.settings.raisedRate.limit}/min per receiver (A, B), vendor defaults (C)`);
+  console.log(`dispatcher (${f.settings.dispatcher ?? 'inline'}): poll ${f.settings.pollMs} ms, batch 50, lease ${f.settings.leaseMs / 1000} s, backoff ${f.settings.backoff.initialMs} ms ×${f.settings.backoff.factor} ≤ ${f.settings.backoff.maxMs / 1000} s; raised rates ${f.settings.raisedRate.limit}/min per receiver (A, B), vendor defaults (C)`);
 
   /** value / baseline and whether the aim is met; `previous`: the same figure of the --baseline run */
   interface Row { figure: string; value: string; aim?: string; baseline?: string; ratio?: string; met?: boolean; previous?: string }
@@ -680,6 +701,22 @@ function print(f: Figures) {
         + `${fmtMs(c.lag?.p50).padStart(10)}${fmtMs(c.lag?.p95).padStart(10)}${fmtMs(c.lag?.p99).padStart(10)}${fmtMs(c.lag?.max).padStart(10)}`);
     }
     console.log(`  due → overdue notice recorded by the workflow: p50 ${fmtMs(s.recorded?.p50)}, p99 ${fmtMs(s.recorded?.p99)}, max ${fmtMs(s.recorded?.max)}`);
+    if (s.timeline) {
+      const labels: Record<keyof Timeline, string> = {
+        timerSetLate: 'deadline timer set (first task done) − discovery',
+        timerFired: 'timer fired − due',
+        taskPickedUp: 'workflow task started − timer fired',
+        taskRan: 'workflow task completed − started',
+        activityPickedUp: 'recording activity started − scheduled',
+        activityRan: 'recording activity completed − started',
+        dispatched: 'first receiver − notice recorded (activity done)',
+      };
+      console.log('  where the time went (from each incident\'s history), p50 / p99 / max:');
+      for (const [k, label] of Object.entries(labels)) {
+        const d = s.timeline[k as keyof Timeline];
+        console.log(`    ${label.padEnd(50)}${fmtMs(d?.p50).padStart(9)}${fmtMs(d?.p99).padStart(9)}${fmtMs(d?.max).padStart(9)}`);
+      }
+    }
   }
 
   if (f.vendor) {
@@ -691,7 +728,7 @@ function print(f: Figures) {
     }
   }
 
-  console.log('\ntime per send by channel (all scenarios; the dispatcher sends one at a time)');
+  if (Object.keys(f.sendMs).length) console.log('\ntime per send by channel (all scenarios; --dispatcher inline only)');
   for (const [name, d] of Object.entries(f.sendMs)) {
     if (d) console.log(`  ${name.padEnd(14)} n ${String(d.n).padStart(5)}  mean ${d.mean.toFixed(1).padStart(6)} ms  p50 ${d.p50.toFixed(1).padStart(6)} ms  p99 ${d.p99.toFixed(1).padStart(6)} ms  total ${(d.mean * d.n / 1000).toFixed(1).padStart(6)} s`);
   }

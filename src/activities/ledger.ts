@@ -797,6 +797,10 @@ export interface SqliteLedgerOptions {
 export class SqliteLedger implements Ledger {
   readonly db: Database.Database;
   private readonly clock: () => number;
+  /** prepared statements by their text (the texts are a fixed set: queries are built from fixed column lists) */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** delivery updates waiting for the next group commit (see updateDelivery) */
+  private pendingUpdates: Array<{ id: string; sql: string; args: Sql[]; done: (err?: Error) => void }> = [];
 
   constructor(readonly file: string, opts: SqliteLedgerOptions = {}) {
     this.db = new Database(file);
@@ -827,13 +831,25 @@ export class SqliteLedger implements Ledger {
     }
   }
 
+  /** A prepared statement, prepared once per text. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      // a safety valve only: every text comes from a fixed set of shapes
+      if (this.statements.size >= 500) this.statements.clear();
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   /** The highest applied migration, 0 for an empty database. */
   schemaVersion(): number {
     const exists = this.db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
       .get();
     if (!exists) return 0;
-    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const row = this.sql('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;
   }
 
@@ -851,7 +867,7 @@ export class SqliteLedger implements Ledger {
           )
           .run({ ...row, recorded_at: iso(this.clock(), 'recorded_at') });
         if (info.changes === 1) return { inserted: true };
-        const stored = this.db.prepare('SELECT * FROM outcomes WHERE id = ?').get(row.id) as OutcomeRow;
+        const stored = this.sql('SELECT * FROM outcomes WHERE id = ?').get(row.id) as OutcomeRow;
         const diff = differingFields(stored, row, OUTCOME_CONTENT);
         if (diff.length > 0) throw new LedgerConflictError('outcomes', row.id, diff);
         return { inserted: false };
@@ -872,7 +888,7 @@ export class SqliteLedger implements Ledger {
     }
     const sql =
       'SELECT * FROM outcomes' + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ' ORDER BY at, rowid';
-    return (this.db.prepare(sql).all(...args) as OutcomeRow[]).map(rowToOutcome);
+    return (this.sql(sql).all(...args) as OutcomeRow[]).map(rowToOutcome);
   }
 
   async enqueueNotification(r: OutboxRow): Promise<{ inserted: boolean }> {
@@ -889,7 +905,7 @@ export class SqliteLedger implements Ledger {
           )
           .run(row);
         if (info.changes === 1) return { inserted: true };
-        const stored = this.db.prepare('SELECT * FROM notification_outbox WHERE id = ?').get(row.id) as OutboxDbRow;
+        const stored = this.sql('SELECT * FROM notification_outbox WHERE id = ?').get(row.id) as OutboxDbRow;
         const diff = differingFields(stored, row, OUTBOX_CONTENT);
         if (diff.length > 0) throw new LedgerConflictError('notification_outbox', row.id, diff);
         return { inserted: false };
@@ -910,7 +926,7 @@ export class SqliteLedger implements Ledger {
     }
     const sql =
       'SELECT * FROM notification_outbox' + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ' ORDER BY rowid';
-    return (this.db.prepare(sql).all(...args) as OutboxDbRow[]).map(rowToOutbox);
+    return (this.sql(sql).all(...args) as OutboxDbRow[]).map(rowToOutbox);
   }
 
   async markNotification(id: string, status: 'sent' | 'failed', error?: string): Promise<void> {
@@ -933,7 +949,7 @@ export class SqliteLedger implements Ledger {
 
   async listFindings(filter: { incidentId?: string; unitId?: string } = {}): Promise<Finding[]> {
     const { where, args } = whereOf({ incident_id: filter.incidentId, unit_id: filter.unitId });
-    return (this.db.prepare(`SELECT * FROM findings${where} ORDER BY at, rowid`).all(...args) as FindingDbRow[]).map(rowToFinding);
+    return (this.sql(`SELECT * FROM findings${where} ORDER BY at, rowid`).all(...args) as FindingDbRow[]).map(rowToFinding);
   }
 
   // ── endings ──
@@ -945,7 +961,7 @@ export class SqliteLedger implements Ledger {
 
   async listEndings(filter: { incidentId?: string } = {}): Promise<EndingRow[]> {
     const { where, args } = whereOf({ incident_id: filter.incidentId });
-    return (this.db.prepare(`SELECT * FROM endings${where} ORDER BY rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
+    return (this.sql(`SELECT * FROM endings${where} ORDER BY rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
       incidentId: r.incident_id!, unitId: r.unit_id!, ending: r.ending as EndingRow['ending'], at: Date.parse(r.at!),
       ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.by_person !== null ? { by: r.by_person } : {}),
       recordedAt: Date.parse(r.recorded_at!),
@@ -958,20 +974,20 @@ export class SqliteLedger implements Ledger {
     if (!(REVIEW_KINDS as readonly string[]).includes(r.kind)) throw new RangeError(`kind: not a review kind: ${String(r.kind)}`);
     const row = reviewToRow(r);
     return this.db.transaction(() => {
-      const stored = this.db.prepare('SELECT * FROM finding_reviews WHERE id = ?').get(row.id) as ReviewDbRow | undefined;
+      const stored = this.sql('SELECT * FROM finding_reviews WHERE id = ?').get(row.id) as ReviewDbRow | undefined;
       if (stored) {
         const diff = REVIEW_CONTENT.filter((c) => stored[c] !== row[c as keyof typeof row]);
         if (diff.length > 0) throw new LedgerConflictError('finding_reviews', row.id, diff);
         return { inserted: false };
       }
-      if (!this.db.prepare('SELECT 1 FROM findings WHERE id = ?').get(row.finding_id)) throw new UnknownFindingError(row.finding_id);
+      if (!this.sql('SELECT 1 FROM findings WHERE id = ?').get(row.finding_id)) throw new UnknownFindingError(row.finding_id);
       if (opts.after !== undefined) {
-        const latest = this.db.prepare(
+        const latest = this.sql(
           `SELECT id FROM finding_reviews WHERE finding_id = ? AND kind <> 'explanation' ORDER BY at DESC, recorded_at DESC, rowid DESC LIMIT 1`,
         ).get(row.finding_id) as { id: string } | undefined;
         if ((latest?.id ?? null) !== opts.after) throw new ReviewOutOfDateError(row.finding_id, opts.after, latest?.id ?? null);
       }
-      this.db.prepare(
+      this.sql(
         `INSERT INTO finding_reviews (id, finding_id, incident_id, kind, by_person, by_role, reason, correction, at, recorded_at)
          VALUES (@id, @finding_id, @incident_id, @kind, @by_person, @by_role, @reason, @correction, @at, @recorded_at)`,
       ).run({ ...row, recorded_at: iso(this.clock(), 'recorded_at') });
@@ -981,15 +997,15 @@ export class SqliteLedger implements Ledger {
 
   async listReviews(filter: { findingId?: string; incidentId?: string } = {}): Promise<FindingReviewRow[]> {
     const { where, args } = whereOf({ finding_id: filter.findingId, incident_id: filter.incidentId });
-    return (this.db.prepare(`SELECT * FROM finding_reviews${where} ORDER BY at, recorded_at, rowid`).all(...args) as ReviewDbRow[]).map(rowToReview);
+    return (this.sql(`SELECT * FROM finding_reviews${where} ORDER BY at, recorded_at, rowid`).all(...args) as ReviewDbRow[]).map(rowToReview);
   }
 
   async findingStates(filter: { findingId?: string; incidentId?: string; unitId?: string } = {}): Promise<FindingWithReviews[]> {
     const { where, args } = whereOf({ id: filter.findingId, incident_id: filter.incidentId, unit_id: filter.unitId });
-    const findings = (this.db.prepare(`SELECT * FROM findings${where} ORDER BY at, rowid`).all(...args) as FindingDbRow[]).map(rowToFinding);
+    const findings = (this.sql(`SELECT * FROM findings${where} ORDER BY at, rowid`).all(...args) as FindingDbRow[]).map(rowToFinding);
     if (findings.length === 0) return [];
     const r = whereOf({ finding_id: filter.findingId, incident_id: filter.incidentId });
-    const reviews = (this.db.prepare(`SELECT * FROM finding_reviews${r.where} ORDER BY at, recorded_at, rowid`).all(...r.args) as ReviewDbRow[]).map(rowToReview);
+    const reviews = (this.sql(`SELECT * FROM finding_reviews${r.where} ORDER BY at, recorded_at, rowid`).all(...r.args) as ReviewDbRow[]).map(rowToReview);
     const byFinding = new Map<string, FindingReviewRow[]>();
     for (const x of reviews) byFinding.set(x.findingId, [...(byFinding.get(x.findingId) ?? []), x]);
     return findings.map((finding) => ({ finding, ...deriveReviewState(finding, byFinding.get(finding.id) ?? []) }));
@@ -1014,8 +1030,8 @@ export class SqliteLedger implements Ledger {
     return this.db.transaction(() => {
       const pending = `SELECT id FROM notices WHERE incident_id = ? AND obligation_id = ? AND status = 'pending' AND kind IN ('assigned', 'reminder', 'overdue')`;
       // Their deliveries not yet made are not made either.
-      this.db.prepare(`UPDATE deliveries SET status = 'superseded', updated_at = ? WHERE status = 'pending' AND notice_id IN (${pending})`).run(at, incidentId, obligationId);
-      const info = this.db.prepare(
+      this.sql(`UPDATE deliveries SET status = 'superseded', updated_at = ? WHERE status = 'pending' AND notice_id IN (${pending})`).run(at, incidentId, obligationId);
+      const info = this.sql(
         `UPDATE notices SET status = 'superseded', settled_reason = ?, updated_at = ? WHERE id IN (${pending})`,
       ).run(reason, at, incidentId, obligationId);
       return info.changes;
@@ -1025,11 +1041,11 @@ export class SqliteLedger implements Ledger {
   async claimNotices(now: number, limit: number, leaseMs: number): Promise<NoticeRow[]> {
     const at = iso(now, 'now');
     return this.db.transaction(() => {
-      const rows = this.db.prepare(
+      const rows = this.sql(
         `SELECT * FROM notices WHERE status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
           ORDER BY next_attempt_at, rowid LIMIT ?`,
       ).all(at, at, limit) as NoticeDbRow[];
-      const claim = this.db.prepare('UPDATE notices SET claimed_until = ? WHERE id = ?');
+      const claim = this.sql('UPDATE notices SET claimed_until = ? WHERE id = ?');
       const until = iso(now + leaseMs, 'claimed_until');
       for (const r of rows) { claim.run(until, r.id); r.claimed_until = until; }
       return rows.map(rowToNotice);
@@ -1037,7 +1053,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async updateNotice(id: string, c: Pick<NoticeRow, 'status' | 'attempts'> & Partial<Pick<NoticeRow, 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): Promise<void> {
-    const info = this.db.prepare(
+    const info = this.sql(
       `UPDATE notices SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?, claimed_until = NULL, updated_at = ?
         WHERE id = ? AND status <> 'superseded'`,
     ).run(c.status, c.attempts, c.nextAttemptAt === undefined ? null : iso(c.nextAttemptAt, 'nextAttemptAt'), nul(c.lastError),
@@ -1046,17 +1062,17 @@ export class SqliteLedger implements Ledger {
   }
 
   async getNotice(id: string): Promise<NoticeRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeDbRow | undefined;
+    const r = this.sql('SELECT * FROM notices WHERE id = ?').get(id) as NoticeDbRow | undefined;
     return r && rowToNotice(r);
   }
 
   async listNotices(filter: { incidentId?: string; status?: NoticeStatus } = {}): Promise<NoticeRow[]> {
     const { where, args } = whereOf({ incident_id: filter.incidentId, status: filter.status });
-    return (this.db.prepare(`SELECT * FROM notices${where} ORDER BY created_at, rowid`).all(...args) as NoticeDbRow[]).map(rowToNotice);
+    return (this.sql(`SELECT * FROM notices${where} ORDER BY created_at, rowid`).all(...args) as NoticeDbRow[]).map(rowToNotice);
   }
 
   async ensureDeliveries(rows: DeliveryRow[]): Promise<DeliveryRow[]> {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT INTO deliveries (id, notice_id, incident_id, destination, person_id, person_name, channel, address, status, attempts, created_at)
        VALUES (@id, @notice_id, @incident_id, @destination, @person_id, @person_name, @channel, @address, 'pending', 0, @created_at)
        ON CONFLICT (id) DO NOTHING`,
@@ -1084,24 +1100,59 @@ export class SqliteLedger implements Ledger {
     }
     sets.push('updated_at = ?');
     args.push(iso(this.clock(), 'updated_at'));
-    const info = this.db.prepare(`UPDATE deliveries SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
-    if (info.changes === 0) throw new UnknownNotificationError(id);
+    // Group commit: the updates made in one turn of the event loop (a dispatcher round sends many deliveries at once)
+    // are written in one transaction, one sync to disk instead of one each. Each caller still resumes only once its row
+    // is committed, so a delivery marked delivered is on disk before the dispatcher moves on.
+    const sql = `UPDATE deliveries SET ${sets.join(', ')} WHERE id = ?`;
+    await new Promise<void>((resolve, reject) => {
+      this.pendingUpdates.push({ id, sql, args: [...args, id], done: (err) => (err ? reject(err) : resolve()) });
+      if (this.pendingUpdates.length === 1) setImmediate(() => this.flushUpdates());
+    });
+  }
+
+  /** Commit the waiting delivery updates together; if that fails, each on its own (one bad row sinks no other). */
+  private flushUpdates() {
+    const batch = this.pendingUpdates;
+    this.pendingUpdates = [];
+    if (!batch.length) return;
+    const runOne = (u: (typeof batch)[number]) => {
+      if (this.sql(u.sql).run(...u.args).changes === 0) throw new UnknownNotificationError(u.id);
+    };
+    let unknown: Set<string>;
+    try {
+      unknown = this.db.transaction(() => {
+        const missing = new Set<string>();
+        for (const u of batch) if (this.sql(u.sql).run(...u.args).changes === 0) missing.add(u.id);
+        return missing;
+      }).immediate();
+    } catch {
+      for (const u of batch) {
+        try {
+          runOne(u);
+          u.done();
+        } catch (err) {
+          u.done(err as Error);
+        }
+      }
+      return;
+    }
+    for (const u of batch) u.done(unknown.has(u.id) ? new UnknownNotificationError(u.id) : undefined);
   }
 
   async listDeliveries(filter: { incidentId?: string; noticeId?: string } = {}): Promise<DeliveryRow[]> {
     const { where, args } = whereOf({ incident_id: filter.incidentId, notice_id: filter.noticeId });
-    return (this.db.prepare(`SELECT * FROM deliveries${where} ORDER BY created_at, rowid`).all(...args) as DeliveryDbRow[]).map(rowToDelivery);
+    return (this.sql(`SELECT * FROM deliveries${where} ORDER BY created_at, rowid`).all(...args) as DeliveryDbRow[]).map(rowToDelivery);
   }
 
   async redrive(filter: { noticeId?: string; incidentId?: string }, now: number): Promise<NoticeRow[]> {
     if (!filter.noticeId && !filter.incidentId) throw new RangeError('redrive: name a notice or an incident');
     const { where, args } = whereOf({ id: filter.noticeId, incident_id: filter.incidentId, status: 'failed' });
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT * FROM notices${where}`).all(...args) as NoticeDbRow[];
+      const rows = this.sql(`SELECT * FROM notices${where}`).all(...args) as NoticeDbRow[];
       const at = iso(now, 'now');
       for (const r of rows) {
-        this.db.prepare(`UPDATE notices SET status = 'pending', next_attempt_at = ?, claimed_until = NULL, updated_at = ? WHERE id = ?`).run(at, at, r.id);
-        this.db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE notice_id = ? AND status = 'failed'`).run(at, at, r.id);
+        this.sql(`UPDATE notices SET status = 'pending', next_attempt_at = ?, claimed_until = NULL, updated_at = ? WHERE id = ?`).run(at, at, r.id);
+        this.sql(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE notice_id = ? AND status = 'failed'`).run(at, at, r.id);
       }
       return rows.map((r) => rowToNotice({ ...r, status: 'pending', next_attempt_at: at }));
     }).immediate();
@@ -1120,7 +1171,7 @@ export class SqliteLedger implements Ledger {
 
   async listAcknowledgements(filter: { incidentId?: string } = {}): Promise<AcknowledgementRecord[]> {
     const { where, args } = whereOf({ incident_id: filter.incidentId });
-    return (this.db.prepare(`SELECT * FROM acknowledgements${where} ORDER BY at, rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
+    return (this.sql(`SELECT * FROM acknowledgements${where} ORDER BY at, rowid`).all(...args) as Record<string, string | null>[]).map((r) => ({
       id: r.id!, incidentId: r.incident_id!, unitId: r.unit_id!, obligationId: r.obligation_id!, personId: r.person_id!, personName: r.person_name!,
       role: r.role as Role, scope: r.scope as 'owner' | 'policy', at: Date.parse(r.at!), ...(r.note !== null ? { note: r.note } : {}),
     }));
@@ -1135,7 +1186,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async listRosters(planId: string): Promise<RosterVersionRow[]> {
-    return (this.db.prepare('SELECT * FROM rosters WHERE plan_id = ? ORDER BY effective_from, rowid').all(planId) as Record<string, string | null>[]).map((r) => ({
+    return (this.sql('SELECT * FROM rosters WHERE plan_id = ? ORDER BY effective_from, rowid').all(planId) as Record<string, string | null>[]).map((r) => ({
       planId: r.plan_id!, version: r.version!, hash: r.hash!, effectiveFrom: Date.parse(r.effective_from!), body: JSON.parse(r.body!),
       loadedAt: Date.parse(r.loaded_at!), ...(r.loaded_by !== null ? { loadedBy: r.loaded_by } : {}),
     }));
@@ -1146,9 +1197,9 @@ export class SqliteLedger implements Ledger {
     const all = { ...(idColumn === 'id' ? { id } : {}), ...rest, ...extra };
     const cols = Object.keys(all);
     return this.db.transaction(() => {
-      const info = this.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) ON CONFLICT (${idColumn}) DO NOTHING`).run(all);
+      const info = this.sql(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')}) ON CONFLICT (${idColumn}) DO NOTHING`).run(all);
       if (info.changes === 1) return { inserted: true };
-      const stored = this.db.prepare(`SELECT * FROM ${table} WHERE ${idColumn} = ?`).get(id) as Record<string, Sql>;
+      const stored = this.sql(`SELECT * FROM ${table} WHERE ${idColumn} = ?`).get(id) as Record<string, Sql>;
       const diff = content.filter((c) => stored[c] !== (row as Record<string, Sql>)[c]);
       if (diff.length > 0) throw new LedgerConflictError(table, String(id), diff);
       return { inserted: false };
@@ -1156,6 +1207,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    this.flushUpdates();
     if (this.db.open) this.db.close();
   }
 }

@@ -38,14 +38,18 @@ export class Throttle {
   take(c: DeliveryChannel, receiver: string, now: number) {
     if (!c.rate) return;
     const times = this.recent(c, receiver, now);
-    times.push(now);
-    this.sent.set(`${c.name}\u0000${receiver}`, times);
+    // (kept in order: a clock that stepped back records the latest time seen)
+    times.push(Math.max(now, times[times.length - 1] ?? now));
   }
 
+  /** The send times within the window, oldest first (the expired ones dropped from the front). */
   private recent(c: DeliveryChannel, receiver: string, now: number): number[] {
     const key = `${c.name}\u0000${receiver}`;
-    const times = (this.sent.get(key) ?? []).filter((t) => t > now - c.rate!.windowMs);
-    this.sent.set(key, times);
+    let times = this.sent.get(key);
+    if (!times) this.sent.set(key, (times = []));
+    let expired = 0;
+    while (expired < times.length && times[expired] <= now - c.rate!.windowMs) expired++;
+    if (expired) times.splice(0, expired);
     return times;
   }
 }
@@ -119,6 +123,11 @@ export class Dispatcher {
       if (names.has(c.name)) throw new TypeError(`delivery channel "${c.name}" given twice`);
       names.add(c.name);
     }
+  }
+
+  /** The names of the channels it sends on. */
+  channelNames(): string[] {
+    return this.o.channels.map((c) => c.name);
   }
 
   /** Run rounds until stopped: at once while there is work, every pollMs when idle. */

@@ -29,6 +29,23 @@ export interface DeliverySettings {
   leaseMs: number;
   testHttpUrl?: string;
   testHttpTimeoutMs: number;
+  /** the longest wait between two attempts of one delivery (DELIVERY_BACKOFF_MAX_MS, default 15 min) */
+  backoffMaxMs?: number;
+}
+
+/**
+ * Where the worker runs the dispatcher (DISPATCHER): `thread` (default) on a thread of its own beside the Temporal
+ * worker, `inline` on the worker's own event loop, `off` not at all (another worker on the same ledger dispatches; the
+ * claim's lease keeps two dispatchers from sending one notice at once). A ledger in memory cannot be shared with a
+ * thread: the dispatcher then runs inline.
+ */
+export type DispatcherMode = 'thread' | 'inline' | 'off';
+
+export function dispatcherMode(env: NodeJS.ProcessEnv = process.env): DispatcherMode {
+  const v = env.DISPATCHER;
+  if (v === undefined || v === '') return 'thread';
+  if (v === 'thread' || v === 'inline' || v === 'off') return v;
+  throw new ConfigError(`DISPATCHER: must be thread, inline or off, got "${v}"`);
 }
 
 const positive = (name: string, text: string | undefined, fallback: number): number => {
@@ -53,6 +70,7 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
     giveUpAfterMs: positive('DELIVERY_GIVE_UP_AFTER_MS', env.DELIVERY_GIVE_UP_AFTER_MS, 6 * 3600_000),
     leaseMs: positive('DELIVERY_LEASE_MS', env.DELIVERY_LEASE_MS, 60_000),
     testHttpTimeoutMs: positive('DELIVERY_TEST_HTTP_TIMEOUT_MS', env.DELIVERY_TEST_HTTP_TIMEOUT_MS, 10_000),
+    backoffMaxMs: positive('DELIVERY_BACKOFF_MAX_MS', env.DELIVERY_BACKOFF_MAX_MS, 15 * 60_000),
     ...(url ? { testHttpUrl: url } : {}),
   };
 }
@@ -152,7 +170,7 @@ export function createDispatcher(o: { ledger: Ledger; client?: Client; settings:
     pollMs: settings.pollMs,
     giveUpAfterMs: settings.giveUpAfterMs,
     leaseMs: settings.leaseMs,
-    backoff: { initialMs: Math.min(5_000, settings.pollMs * 4), factor: 2, maxMs: 15 * 60_000 },
+    backoff: { initialMs: Math.min(5_000, settings.pollMs * 4, settings.backoffMaxMs ?? Infinity), factor: 2, maxMs: settings.backoffMaxMs ?? 15 * 60_000 },
     ...(client ? incidentReporter(client) : {}),
     onDuty: rosterResolver(o.ledger, o.plans ?? []),
     log: (m, meta) => console.warn(`[dispatcher] ${m}`, meta ?? ''),

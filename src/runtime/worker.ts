@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities/incident.activities';
 import type { Ledger } from '../activities/ledger';
 import { ConfigError } from './connection';
@@ -22,6 +22,17 @@ function packageRoot(moduleUrl: string): string {
  * from source (tsx, tests) or bundled into dist/worker.js.
  */
 export const workflowsPath = path.join(packageRoot(import.meta.url), 'src', 'workflows', 'index.ts');
+
+/** Libraries loaded once per workflow thread and shared by every incident (src/workflows/preload.ts). */
+export const PRELOAD_MODULES = [path.join(packageRoot(import.meta.url), 'src', 'workflows', 'preload.ts')];
+
+type BundleLogger = NonNullable<Parameters<typeof bundleWorkflowCode>[0]['logger']>;
+const quiet: BundleLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
+
+/** The incident workflows bundled as the worker bundles them (tests and scripts share one bundle). */
+export function bundleIncidentWorkflows(logger: BundleLogger = quiet): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, preloadModules: PRELOAD_MODULES, logger });
+}
 
 export interface IncidentWorkerOptions {
   connection: NativeConnection;
@@ -83,7 +94,7 @@ export async function createIncidentWorker(o: IncidentWorkerOptions): Promise<Wo
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: PRELOAD_MODULES } }),
     activities: createActivities({ ledger: o.ledger }),
     ...(t.maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTaskExecutions } : {}),
     ...(t.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivityTaskExecutions } : {}),

@@ -79,4 +79,12 @@ export const PATCHES = {
    * outside body never blocks closing
    */
   v5: 'v5-fair-owners',
+  /**
+   * the interpreter only (the rules version stays 5): each step's ledger records are written by a local activity inside
+   * the workflow task that made them, not by an activity task the server hands out (a deadline's notice reaches the
+   * ledger one server round trip sooner, an update answers sooner); and a deadline or escalation timer is aimed again
+   * shortly before its time (a timer runs from the end of the workflow task that set it, so a task that ran late in a
+   * burst of new incidents made it fire that much late; the second, short timer is set from a later task's clock)
+   */
+  v6: 'v6-local-records-reaimed-timers',
 } as const;

@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, log, patched, proxyActivities,
+  ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, log, patched, proxyActivities, proxyLocalActivities,
   setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo, allHandlersFinished,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -25,11 +25,20 @@ import {
 /** Ledger writes are never dropped: retried until the ledger takes them. */
 const ledgerRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: ['LedgerConflictError'] };
 const { recordOutcome, recordStep, cancellationRequest } = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: ledgerRetry });
+/**
+ * The same ledger write run by the worker inside the workflow task (v6). Retries past 10 s are spaced by
+ * durable timers (a ledger that stays down does not hold the workflow task); it is never dropped either.
+ */
+const local = proxyLocalActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: ledgerRetry, localRetryThreshold: '10s' });
 /** v0 histories scheduled notify with these options; the activity now only records the notice. */
 const { notify } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: ['LedgerConflictError'] },
 });
+
+/** v6: a timer longer than twice REAIM_MIN_MS is aimed again halfway, at most REAIM_BEFORE_MS before its time */
+const REAIM_MIN_MS = 5_000;
+const REAIM_BEFORE_MS = 60_000;
 
 /** At most this many buffered readings are applied per workflow task (v1): a backlog is taken in slices. */
 export const READINGS_PER_TASK = 200;
@@ -48,6 +57,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // v5 changes who answers (owners, assessments, reviewers): an incident resumed from an older context keeps its rules
   const v5 = v4 && patched(PATCHES.v5);
   const rules = v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : v1 ? 1 : 0;
+  // v6 changes the interpreter only (the rules stay): step records by a local activity, deadline timers aimed again
+  const v6 = v5 && patched(PATCHES.v6);
+  const record = v6 ? local.recordStep : recordStep;
+  const reaim = v6;
   let snapshot: IncidentSnapshot;
   const timers = new Map<string, CancellationScope>();
   const queue: Array<() => Promise<void>> = [];
@@ -61,6 +74,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const backlog: Array<{ payload: MetricsUpdate; receivedAt: number }> = [];
 
   // ── effects ──
+  /**
+   * Sleep until `at` (workflow time, later than now). Before v6 one timer, exactly as those histories recorded it; from
+   * v6 a long wait is taken in two: to shortly before `at` (halfway, at most REAIM_BEFORE_MS before), then the rest from
+   * that later task's clock, so the task that set the first one running late does not make the deadline late.
+   */
+  function sleepUntil(at: number, summary: string): Promise<void> {
+    const left = at - Date.now();
+    if (!reaim || left <= 2 * REAIM_MIN_MS) return sleep(left, { summary });
+    return sleep(left - Math.min(REAIM_BEFORE_MS, left / 2), { summary: `${summary} (aimed again before its time)` }).then(() =>
+      (at > Date.now() ? sleep(at - Date.now(), { summary }) : undefined));
+  }
+
   function runTimer(p: ScheduleDeadlineParams) {
     timers.get(p.obligationId)?.cancel();
     const scope = new CancellationScope();
@@ -72,7 +97,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
           await sleep(at - Date.now(), { summary: `reminder ${p.firstReminderIndex + i + 1}: ${p.summary}` });
           apply({ type: 'REMINDER_DUE', obligationId: p.obligationId, index: p.firstReminderIndex + i, at: Date.now(), remindAt: at });
         }
-        if (p.dueAt > Date.now()) await sleep(p.dueAt - Date.now(), { summary: p.summary });
+        if (p.dueAt > Date.now()) await sleepUntil(p.dueAt, p.summary);
         if (timers.get(p.obligationId) === scope) timers.delete(p.obligationId);
         apply({ type: 'DEADLINE_DUE', obligationId: p.obligationId, at: Date.now() });
       })
@@ -89,7 +114,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     timers.set(key, scope);
     scope
       .run(async () => {
-        if (p.at > Date.now()) await sleep(p.at - Date.now(), { summary: p.summary });
+        if (p.at > Date.now()) await sleepUntil(p.at, p.summary);
         if (timers.get(key) === scope) timers.delete(key);
         apply({ type: 'ESCALATION_DUE', obligationId: p.obligationId, step: p.step, at: Date.now() });
       })
@@ -159,7 +184,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (step.findings.length || step.notices.length || step.settled.length || step.ending || acknowledgements.length) {
       const summary = `record: ${step.findings.length} finding(s), ${step.notices.length} notice(s)${step.ending ? `, ${step.ending.ending}` : ''}`;
       enqueue(async () => {
-        await recordStep.executeWithOptions({ startToCloseTimeout: '30s', summary }, [step]);
+        await record.executeWithOptions({ startToCloseTimeout: '30s', summary }, [step]);
       });
     }
   }

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { openLedger, type Ledger } from '../../src/activities/ledger';
 import { loadPlanFile, type LoadedPlan } from '../../src/plan/plan.loader';
-import { createIncidentWorker, workflowsPath } from '../../src/runtime/worker';
+import { bundleIncidentWorkflows, createIncidentWorker } from '../../src/runtime/worker';
 import { ensureTemporalCli, ensureTestServer, SEARCH_ATTRIBUTES } from '../../scripts/temporal-binaries';
 
 const INDEXED = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 } as const;
@@ -15,7 +15,7 @@ import { SA } from '../../src/workflows/incident.definitions';
 let bundle: Promise<WorkflowBundle> | undefined;
 /** Bundle the workflows once per test file. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+  bundle ??= bundleIncidentWorkflows();
   return bundle;
 }
 
