@@ -150,6 +150,27 @@ describe('v1 histories (docs/versioning.md)', () => {
     }
   });
 
+  it('v6 runs record all six markers and write each step by a local activity in the task that made it; v5 by an activity task', () => {
+    const dir = (v: string) => path.join(ROOT, v);
+    const load = (v: string, f: string) => JSON.parse(readFileSync(path.join(dir(v), f), 'utf8')) as JsonHistory;
+    const scheduled = (h: JsonHistory) => h.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').map((e) => e.activityTaskScheduledEventAttributes.activityType.name);
+    const localMarkers = (h: JsonHistory) => h.events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED' && e.markerRecordedEventAttributes.markerName === 'core_local_activity').length;
+    const patches = (h: JsonHistory) => markers({ ...h, events: h.events.filter((e) => e.eventType !== 'EVENT_TYPE_MARKER_RECORDED' || e.markerRecordedEventAttributes.markerName === 'core_patch') });
+    const v6 = readdirSync(dir('v6')).filter((x) => x.endsWith('.json'));
+    expect(v6.length).toBeGreaterThanOrEqual(readdirSync(dir('v5')).filter((x) => x.endsWith('.json')).length);
+    for (const f of v6) {
+      const h = load('v6', f);
+      expect(patches(h), f).toEqual(['v1-outbox-endings', 'v2-day-counting', 'v3-report-lines', 'v4-escalation', 'v5-fair-owners', 'v6-local-records-reaimed-timers']);
+      expect(scheduled(h), f).not.toContain('recordStep');
+      // (the chain's last run only resumes: it has nothing new to record yet)
+      if (f !== 'county-continue-as-new.run4.json') expect(localMarkers(h), f).toBeGreaterThan(0);
+    }
+    const v5 = load('v5', 'county-overdue-open.json');
+    expect(patches(v5)).not.toContain('v6-local-records-reaimed-timers');
+    expect(scheduled(v5)).toContain('recordStep');
+    expect(localMarkers(v5)).toBe(0);
+  });
+
   it('v1 writes each step through one ledger activity, and v0 through one activity per effect', () => {
     const names = (h: JsonHistory) => new Set(h.events.filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').map((e) => e.activityTaskScheduledEventAttributes.activityType.name));
     expect(names(v1('school-inquiry-on-time.json'))).toEqual(new Set(['recordStep']));
