@@ -624,6 +624,40 @@ describe('SqliteLedger deliveries and re-drive', () => {
     await expect(l.updateDelivery('nope/person=x/log', { status: 'delivered' })).rejects.toThrow(UnknownNotificationError);
   });
 
+  it('updates made at once are committed together, each in order; an unknown id in the batch is refused alone; a closed ledger loses none', async () => {
+    const n = notice();
+    await l.recordNotice(n);
+    const rows = Array.from({ length: 40 }, (_, i) => delivery(n.noticeId, `p-${i}`, 'sms', { address: `1380000${String(i).padStart(4, '0')}` }));
+    await l.ensureDeliveries(rows);
+    const commits: number[] = [];
+    // a second connection sees only what is committed: the data_version pragma counts other connections' commits
+    const reader = new Database(file, { readonly: true });
+    const version = () => reader.pragma('data_version', { simple: true }) as number;
+    const before = version();
+    const results = await Promise.allSettled([
+      ...rows.map((d, i) => l.updateDelivery(d.id, { status: i % 2 ? 'delivered' : 'failed', attempts: 1, deliveredAt: T0 + i })),
+      l.updateDelivery('nope/person=x/sms', { status: 'delivered' }),
+      // two updates of one row in the same turn apply in the order made
+      l.updateDelivery(rows[0].id, { attempts: 2 }),
+      l.updateDelivery(rows[0].id, { attempts: 3, lastError: 'second' }),
+    ]);
+    commits.push(version() - before);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect((results[rows.length] as PromiseRejectedResult).reason).toBeInstanceOf(UnknownNotificationError);
+    const after = await l.listDeliveries({ noticeId: n.noticeId });
+    expect(after.filter((d) => d.status === 'delivered')).toHaveLength(20);
+    expect(after.find((d) => d.id === rows[0].id)).toMatchObject({ status: 'failed', attempts: 3, lastError: 'second' });
+    // one commit for the 43 updates (the reader saw the database change once), not one each
+    expect(commits[0]).toBe(1);
+    reader.close();
+    // an update still waiting when the ledger closes is written before it closes
+    const pending = l.updateDelivery(rows[1].id, { attempts: 9 });
+    await l.close();
+    await pending;
+    const again = ledgerAt(file);
+    expect((await again.listDeliveries({ noticeId: n.noticeId })).find((d) => d.id === rows[1].id)?.attempts).toBe(9);
+  });
+
   it('redrive puts failed notices (one, or all of an incident) back in the queue due now, with their failed deliveries', async () => {
     const a = noticeOf('INC-1', 'assigned', 'firstReport', T0);
     const b = noticeOf('INC-1', 'overdue', 'firstReport', T0 + 1);
