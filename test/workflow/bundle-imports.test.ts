@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bundleIncidentWorkflows, PRELOAD_MODULES } from '../../src/runtime/worker';
 
 /**
  * What the workflow bundle imports, read from the sources (value imports only; `import type` is erased): every
@@ -46,4 +47,16 @@ describe('the workflow bundle', () => {
   it('does not build the plan or roster schemas, nor read YAML or files', () => {
     for (const f of ['src/plan/plan.schema.ts', 'src/roster/roster.schema.ts', 'src/plan/plan.loader.ts', 'yaml', 'node:fs']) expect(reached).not.toContain(f);
   });
+});
+
+describe('the modules shared by every incident of a workflow thread (src/workflows/preload.ts)', () => {
+  it('are libraries only, and the bundle really loads them before any incident (a module no code uses is not dropped)', async () => {
+    const preload = graph(path.join(ROOT, 'src/workflows/preload.ts'));
+    // nothing of ours: a shared module is frozen and must hold nothing of one incident
+    expect([...preload].filter((f) => f.startsWith(ROOT) && !f.endsWith('src/workflows/preload.ts'))).toEqual([]);
+    expect(PRELOAD_MODULES.map((f) => path.relative(ROOT, f))).toEqual(['src/workflows/preload.ts']);
+    const { code } = await bundleIncidentWorkflows();
+    const body = /preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+    expect(body).toContain('./src/workflows/preload.ts');
+  }, 120_000);
 });
