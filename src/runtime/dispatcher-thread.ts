@@ -13,7 +13,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { Client, Connection } from '@temporalio/client';
 import { openLedger } from '../activities/ledger';
 import { loadPlanDir } from '../plan/plan.loader';
-import { temporalSettings } from './connection';
+import { ConfigError, temporalSettings } from './connection';
 import { createDispatcher, deliverySettings } from './dispatcher';
 
 /** Host → thread */
@@ -22,7 +22,7 @@ type ToThread = { type: 'stop' };
 type FromThread =
   | { type: 'ready'; channels: string[] }
   | { type: 'log'; message: string; meta?: Record<string, unknown> }
-  | { type: 'error'; message: string }
+  | { type: 'error'; name: string; message: string }
   | { type: 'stopped' };
 
 export interface DispatcherThreadOptions {
@@ -65,7 +65,8 @@ export function startDispatcherThread(o: DispatcherThreadOptions = {}): Promise<
       switch (m.type) {
         case 'log': log(m.message, m.meta); break;
         case 'error':
-          if (!started) reject(new Error(m.message));
+          // (a configuration problem stays a ConfigError: worker.ts prints it as one)
+          if (!started) reject(m.name === 'ConfigError' ? new ConfigError(m.message) : new Error(m.message));
           else log('dispatcher thread failed', { error: m.message });
           break;
         case 'stopped': stopping?.(); break;
@@ -102,7 +103,11 @@ async function runInThread() {
     const delivery = deliverySettings();
     const plans = loadPlanDir(process.env.PLANS_DIR ?? 'plans');
     const ledger = openLedger(process.env.LEDGER_URL ?? 'sqlite:.data/ledger.sqlite');
-    const connection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
+    // (Temporal only hears from the dispatcher when a notice finally failed or recovered, but a start that cannot reach it
+    // is a configuration problem to report now)
+    const connection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey }).catch((err: unknown) => {
+      throw new ConfigError(`TEMPORAL_ADDRESS: the dispatcher cannot reach Temporal at ${settings.address}: ${err instanceof Error ? err.message : String(err)}`);
+    });
     const dispatcher = createDispatcher({
       ledger, settings: delivery, plans, client: new Client({ connection, namespace: settings.namespace }),
       log: (message, meta) => send({ type: 'log', message, ...(meta ? { meta: JSON.parse(JSON.stringify(meta)) } : {}) }),
@@ -120,7 +125,7 @@ async function runInThread() {
     dispatcher.start();
     send({ type: 'ready', channels: dispatcher.channelNames() });
   } catch (err) {
-    send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    send({ type: 'error', name: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
   }
 }
 

@@ -139,5 +139,7 @@ describe('the dispatcher on a real worker thread', () => {
     const missing = path.join(dir, 'no-such-delivery.yaml');
     const start = startDispatcherThread({ env: threadEnv({ DELIVERY_CONFIG: missing }), log: (message, meta) => logs.push({ message, meta }) });
     await expect(start).rejects.toThrow(`DELIVERY_CONFIG: cannot read ${missing}: ENOENT`);
+    // still a configuration error once it crossed from the thread (worker.ts prints it as one)
+    await expect(start).rejects.toBeInstanceOf(ConfigError);
   });
 });
