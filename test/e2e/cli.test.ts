@@ -244,9 +244,10 @@ describe('CLI against a real dev server and worker process', () => {
     const types = parsed.events.map((e) => e.eventType);
     expect(types[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(parsed.events[0].workflowExecutionStartedEventAttributes).toMatchObject({ workflowType: { name: 'incidentWorkflow' } });
-    // report, assess and the metrics reading as updates (refused ones leave no trace), findings and notices as activities
+    // report, assess and the metrics reading as updates (refused ones leave no trace), findings and notices as local
+    // activities (v6: a marker in the task that made them)
     expect(types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(3);
-    expect(types).toContain('EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
+    expect(parsed.events.some((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED' && (e.markerRecordedEventAttributes as { markerName?: string }).markerName === 'core_local_activity')).toBe(true);
     expect(types).toContain('EVENT_TYPE_TIMER_STARTED');
     // the file reads back as a History (what replay takes)
     expect(historyFromJSON(parsed).events).toHaveLength(parsed.events.length);

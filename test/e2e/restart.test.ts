@@ -92,6 +92,14 @@ describe('restarts lose nothing', () => {
     expect(overdue.overdueCount).toBe(1);
     expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
 
+    // The overdue notice: one notice, one delivery per recipient, delivered once in total across both worker processes
+    // (waited for before the late report: a report that comes first makes a notice not yet sent moot, superseded)
+    const noticeId = `${ID}/overdue/firstReport/due=${new Date(dueAt).toISOString().replace(/[-:]/g, '')}`;
+    const rows = await eventually('the overdue notice delivered', async () => {
+      const d = await withLedger((l) => l.listDeliveries({ noticeId }));
+      return d.length === 4 && d.every((r) => r.status === 'delivered') ? d : undefined;
+    }, 30_000, 300);
+
     // Updates are accepted by the new worker.
     const reported = await act(client!, ID, 'report', { by: 'liu.bo', to: 'office', mode: 'phone' });
     expect(reported.obligations.find((o) => o.kind === 'firstReport')).toMatchObject({ status: 'late' });
@@ -111,12 +119,6 @@ describe('restarts lose nothing', () => {
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['dereliction', 'late']);
     expect(outcomes.find((o) => o.kind === 'late')).toMatchObject({ obligationId: 'firstReport', personId: 'liu.bo', dueAt });
 
-    // The overdue notice: one notice, one delivery per recipient, delivered once in total across both worker processes.
-    const noticeId = `${ID}/overdue/firstReport/due=${new Date(dueAt).toISOString().replace(/[-:]/g, '')}`;
-    const rows = await eventually('the overdue notice delivered', async () => {
-      const d = await withLedger((l) => l.listDeliveries({ noticeId }));
-      return d.length === 4 && d.every((r) => r.status === 'delivered') ? d : undefined;
-    }, 30_000, 300);
     // (v4: a 特别重大 overdue line also reaches the principal leader the grade requires)
     expect(rows.map((r) => r.personId).sort()).toEqual(['liu.bo', 'wang.jiazhi', 'zhang.weidong', 'zhao.min']);
     expect(rows.every((r) => r.channel === 'log' && r.attempts === 1)).toBe(true);
