@@ -336,11 +336,15 @@ export class Dispatcher {
         const asked = err instanceof DeliveryError ? err.retryAfterMs ?? 0 : 0;
         const pause = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** d.attempts));
         const next = now + pause;
-        // the receiver waits for its next probe too: its own backoff, from its consecutive failures
-        const failures = (this.down.get(receiver)?.failures ?? 0) + 1;
-        const probeIn = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (failures - 1)));
-        if (failures === 1) this.o.log?.('receiver down; its deliveries wait for the next probe', { channel: d.channel, receiver: channel.receiverKey(d), error: errorText(err) });
-        this.down.set(receiver, { failures, until: now + probeIn, error: errorText(err) });
+        // the receiver waits for its next probe too: its own backoff, from its consecutive failed probes. Deliveries to it
+        // sent at once (before the first answer) fail together: they count as one probe, not one each.
+        const prev = this.down.get(receiver);
+        if (!prev || prev.until <= now) {
+          const failures = (prev?.failures ?? 0) + 1;
+          const probeIn = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (failures - 1)));
+          if (failures === 1) this.o.log?.('receiver down; its deliveries wait for the next probe', { channel: d.channel, receiver: channel.receiverKey(d), error: errorText(err) });
+          this.down.set(receiver, { failures, until: now + probeIn, error: errorText(err) });
+        }
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, next);
         await this.o.ledger.updateDelivery(d.id, { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: next, lastError, subject, text });
         this.o.log?.('delivery failed; will retry', { deliveryId: d.id, error: lastError, nextAttemptAt: new Date(next).toISOString() });

@@ -145,6 +145,28 @@ describe('dispatcher', () => {
     expect(receiver.requests.length).toBe(6);
   });
 
+  it('deliveries to a down receiver sent at once count as one failed probe: the next probe backs off per probe, not per delivery', async () => {
+    receiver.mode = 'fail';
+    const d = dispatcher();
+    // three notices of two deliveries each, claimed in one round and sent at once
+    for (const k of ['a', 'b', 'c']) await ledger.recordNotice(notice({ noticeId: `inc-1/reminder/firstReport/${k}`, trigger: k }));
+    await d.tick();
+    expect(receiver.requests.length).toBe(6);
+    const due = async () => new Set((await ledger.listNotices({ incidentId: 'inc-1' })).map((n) => n.nextAttemptAt));
+    // one failed probe: the receiver is probed again after the first backoff step (10 s), not 10 s × 2⁵
+    expect(await due()).toEqual(new Set([T0 + 10_000]));
+    now = T0 + 10_000;
+    await d.tick();
+    // the second probe failed too: the next one is a step further (20 s), once more for the receiver, not per delivery
+    expect(receiver.requests.length).toBe(12);
+    expect(Math.max(...(await due()))).toBeLessThanOrEqual(T0 + 10_000 + 20_000);
+    receiver.mode = 'ok';
+    now = T0 + 30_000;
+    await d.tick();
+    for (const n of await ledger.listNotices({ incidentId: 'inc-1' })) expect(n.status, n.id).toBe('delivered');
+    expect(receiver.accepted.size).toBe(6);
+  });
+
   it('a receiver that never answers does not hold the dispatcher: the attempt times out and is retried later', async () => {
     receiver.mode = 'hang';
     await ledger.recordNotice(notice({ recipients: [notice().recipients[0]] }));
