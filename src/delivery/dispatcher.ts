@@ -109,7 +109,7 @@ export class Dispatcher {
    * their next probe, deliveries to them wait without trying (not an attempt), so an outage costs one try per
    * receiver per backoff step rather than one per delivery; the first success closes it.
    */
-  private readonly down = new Map<string, { failures: number; until: number; error: string }>();
+  private readonly down = new Map<string, { failures: number; until: number; error: string; probing?: boolean }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -299,12 +299,17 @@ export class Dispatcher {
       // an operator re-drove after it was given up is tried at once: the re-drive says the receiver is back.
       const receiver = `${channel.name}|${channel.receiverKey(d)}`;
       const down = this.down.get(receiver);
-      if (down && down.until > now && !redriven) {
+      if (down && !redriven) {
         // (nothing written for the delivery: the notice waits until the probe, with the receiver's error, and the
         // delivery is due again then; an outage then costs the dispatcher no ledger writes per delivery either)
-        nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, down.until);
-        lastError ??= `${d.channel} → ${d.personName}: ${down.error}`;
-        return;
+        // Once its time comes, one delivery probes the receiver; the others wait for that answer, a step later.
+        const wait = down.until > now ? down.until : down.probing ? now + backoff.initialMs : undefined;
+        if (wait !== undefined) {
+          nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, wait);
+          lastError ??= `${d.channel} → ${d.personName}: ${down.error}`;
+          return;
+        }
+        down.probing = true;
       }
       // Throttled per receiver: a burst waits its turn (not an attempt), never dropped.
       const wait = this.throttle.wait(channel, channel.receiverKey(d), now);
@@ -328,6 +333,8 @@ export class Dispatcher {
         const permanent = err instanceof DeliveryError && !err.retryable;
         lastError = `${d.channel} → ${d.personName}: ${errorText(err)}`;
         if (permanent) {
+          // (the receiver answered: it is up, whatever it thought of this one delivery)
+          this.down.delete(receiver);
           await this.o.ledger.updateDelivery(d.id, { status: 'failed', attempts: d.attempts + 1, lastError, subject, text });
           d.status = 'failed';
           this.o.log?.('delivery refused for good', { deliveryId: d.id, error: lastError });
@@ -337,9 +344,10 @@ export class Dispatcher {
         const pause = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** d.attempts));
         const next = now + pause;
         // the receiver waits for its next probe too: its own backoff, from its consecutive failed probes. Deliveries to it
-        // sent at once (before the first answer) fail together: they count as one probe, not one each.
+        // sent at once (before the first answer) fail together: they count as one probe, not one each. (A new entry has
+        // no probe in flight.)
         const prev = this.down.get(receiver);
-        if (!prev || prev.until <= now) {
+        if (!prev || prev.until <= now || prev.probing) {
           const failures = (prev?.failures ?? 0) + 1;
           const probeIn = Math.max(asked, Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (failures - 1)));
           if (failures === 1) this.o.log?.('receiver down; its deliveries wait for the next probe', { channel: d.channel, receiver: channel.receiverKey(d), error: errorText(err) });

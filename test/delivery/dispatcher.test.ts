@@ -136,16 +136,20 @@ describe('dispatcher', () => {
     const waiting = await ledger.listDeliveries({ noticeId: second.noticeId });
     expect(waiting.map((x) => [x.status, x.attempts])).toEqual([['pending', 0], ['pending', 0]]);
     expect(await ledger.getNotice(second.noticeId)).toMatchObject({ status: 'pending', nextAttemptAt: T0 + 10_000, lastError: expect.stringContaining('HTTP 503') });
-    // back: the probe succeeds and every waiting delivery goes, none lost, none twice
+    // back: one delivery per receiver (the test channel's receiver is the person) probes it and gets through; the
+    // others waited for that answer and go a step later, none lost, none twice
     receiver.mode = 'ok';
     now = T0 + 10_000;
+    await d.tick();
+    expect(receiver.requests.length).toBe(4);
+    now = T0 + 20_000;
     await d.tick();
     for (const n of await ledger.listNotices({ incidentId: 'inc-1' })) expect(n.status, n.id).toBe('delivered');
     expect(receiver.accepted.size).toBe(4);
     expect(receiver.requests.length).toBe(6);
   });
 
-  it('deliveries to a down receiver sent at once count as one failed probe: the next probe backs off per probe, not per delivery', async () => {
+  it('deliveries to a down receiver sent at once count as one failed probe; each later probe is one delivery, backing off per probe', async () => {
     receiver.mode = 'fail';
     const d = dispatcher();
     // three notices of two deliveries each, claimed in one round and sent at once
@@ -157,14 +161,19 @@ describe('dispatcher', () => {
     expect(await due()).toEqual(new Set([T0 + 10_000]));
     now = T0 + 10_000;
     await d.tick();
-    // the second probe failed too: the next one is a step further (20 s), once more for the receiver, not per delivery
-    expect(receiver.requests.length).toBe(12);
+    // the second probe: one delivery per receiver (the test channel's receiver is the person: two) tries, the others
+    // wait for its answer; it failed, and the next probe is a step further (20 s): one try per receiver per step
+    expect(receiver.requests.length).toBe(8);
     expect(Math.max(...[...(await due())].map((t) => t ?? Infinity))).toBeLessThanOrEqual(T0 + 10_000 + 20_000);
     receiver.mode = 'ok';
     now = T0 + 30_000;
     await d.tick();
+    expect(receiver.requests.length).toBe(10);
+    now = T0 + 40_000;
+    await d.tick();
     for (const n of await ledger.listNotices({ incidentId: 'inc-1' })) expect(n.status, n.id).toBe('delivered');
     expect(receiver.accepted.size).toBe(6);
+    expect(receiver.requests.length).toBe(14);
   });
 
   it('a receiver that never answers does not hold the dispatcher: the attempt times out and is retried later', async () => {
