@@ -69,6 +69,13 @@ const markers = (events: HistoryEvent[], name: string) =>
 
 const FIRST_REPORT = { planId: 'county-office', by: 'liu.bo', current: true, metrics: { casualties: 1 } } as const;
 
+/** The incident's one overdue notice of its first report, once it is in the ledger. */
+const firstReportOverdue = (id: string) => eventually(async () => {
+  const r = noticesFor(await hx.notices(id), 'firstReport', 'overdue');
+  expect(r).toHaveLength(1);
+  return r;
+}, 60_000);
+
 describe('v6: step records by a local activity', () => {
   it('a new incident runs v6; its first step\'s records are a local-activity marker in the first workflow task, never an activity task, and are in the ledger', async () => {
     const { h, id, t0 } = await hx.start({ ...FIRST_REPORT, id: 'v6-local' });
@@ -127,11 +134,7 @@ describe('v6: a deadline timer aimed again before its time', () => {
     const plain = `firstReport (首报) due ${clock(due)} → 刘波`;
 
     await hx.sleepUntil(due + MIN);
-    const [overdue] = await eventually(async () => {
-      const r = noticesFor(await hx.notices(id), 'firstReport', 'overdue');
-      expect(r).toHaveLength(1);
-      return r;
-    }, 60_000);
+    const [overdue] = await firstReportOverdue(id);
     await hx.quiescent(h);
     const events = await history(h);
 
@@ -229,11 +232,7 @@ describe('v6: a short wait stays one timer', () => {
     expect(single.endsAt - single.startedAt).toBeLessThanOrEqual(10_000);
 
     await hx.sleepUntil(due + MIN);
-    const [overdue] = await eventually(async () => {
-      const r = noticesFor(await hx.notices(id), 'firstReport', 'overdue');
-      expect(r).toHaveLength(1);
-      return r;
-    }, 60_000);
+    const [overdue] = await firstReportOverdue(id);
     await hx.quiescent(h);
     const events = await history(h);
     const all = deadlineTimers(events, 'firstReport');
