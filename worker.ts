@@ -5,7 +5,7 @@
  * LEDGER_URL (default sqlite:.data/ledger.sqlite), PLANS_DIR (default plans),
  * DELIVERY_CONFIG (the channels: docs/channels.md), ROSTERS_DIR (duty rosters: docs/rosters.md),
  * DELIVERY_POLL_MS, DELIVERY_GIVE_UP_AFTER_MS, DELIVERY_LEASE_MS, DELIVERY_TEST_HTTP_URL, DELIVERY_TEST_HTTP_TIMEOUT_MS
- * DELIVERY_BACKOFF_MAX_MS, DISPATCHER (thread | inline | off: where the dispatcher runs) (the dispatcher), WORKER_MAX_WORKFLOW_TASKS, WORKER_MAX_ACTIVITY_TASKS, WORKER_WORKFLOW_POLLERS, WORKER_ACTIVITY_POLLERS,
+ * DELIVERY_BACKOFF_MAX_MS, DELIVERY_CONCURRENCY, DISPATCHER (thread | inline | off: where the dispatcher runs) (the dispatcher), WORKER_MAX_WORKFLOW_TASKS, WORKER_MAX_ACTIVITY_TASKS, WORKER_WORKFLOW_POLLERS, WORKER_ACTIVITY_POLLERS,
  * WORKER_WORKFLOW_THREADS, WORKER_MAX_CACHED_WORKFLOWS, WORKER_REUSE_V8_CONTEXT (the worker's limits; see README).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -38,19 +38,23 @@ async function main() {
   }, 60_000);
   rosterTimer.unref();
   const connection = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
-  const worker = await createIncidentWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, ledger });
+  // A notice recorded by this worker's activities wakes its dispatcher (set below, once it runs): no wait for the next poll.
+  let wake = () => {};
+  const worker = await createIncidentWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, ledger, onNoticesRecorded: () => wake() });
   // The dispatcher sends notices on its own path (by default its own thread); it signals incidents through a client of its own.
   let stopDispatcher = async () => {};
   if (mode === 'inline') {
     const clientConnection = await Connection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
     const dispatcher = createDispatcher({ ledger, settings: delivery, plans, client: new Client({ connection: clientConnection, namespace: settings.namespace }) });
     dispatcher.start();
+    wake = () => dispatcher.wake();
     stopDispatcher = async () => {
       await dispatcher.stop();
       await clientConnection.close();
     };
   } else if (mode === 'thread') {
     const thread = await startDispatcherThread();
+    wake = () => thread.wake();
     stopDispatcher = () => thread.stop();
   }
   const where = mode === 'off' ? 'no dispatcher here (DISPATCHER=off)' : `dispatcher (${mode}) every ${delivery.pollMs} ms via ${channelsFor(delivery).map((c) => `${c.name} (${c.type})`).join(', ')}`;

@@ -326,7 +326,9 @@ async function main() {
     teardown.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
     const workflowBundle = await bundleIncidentWorkflows({ trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never);
-    const worker: Worker = await createIncidentWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, workflowBundle });
+    // (a notice the worker records wakes the dispatcher, as in worker.ts)
+    let wake = () => {};
+    const worker: Worker = await createIncidentWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, ledger, workflowBundle, onNoticesRecorded: () => wake() });
     const running = worker.run();
     teardown.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -353,6 +355,7 @@ async function main() {
       if (DISPATCH === 'inline') {
         const d = createDispatcher({ ledger, client, settings: settingsOf(channels.map((c) => timed(c, sends))), log: onLog });
         d.start();
+        wake = () => d.wake();
         return { planner: d, stop: () => d.stop() };
       }
       const file = path.join(dir, `delivery-${rates}.json`);
@@ -364,6 +367,7 @@ async function main() {
         },
         log: onLog,
       });
+      wake = () => thread.wake();
       // (not started: it works out which deliveries a notice should have, to check the receivers against)
       return { planner: createDispatcher({ ledger, settings: settingsOf(channels) }), stop: () => thread.stop() };
     };

@@ -20,6 +20,8 @@ export interface ActivityDeps {
   ledger: Ledger;
   /** used outside an activity context (inside one, Context.current().log is used) */
   log?: ActivityLogger;
+  /** told after new notices were recorded (the worker wakes its dispatcher: no wait for the next poll) */
+  onNoticesRecorded?: () => void;
 }
 
 /** What one step of an incident writes (v1): its findings, the notices it wants sent, notices made moot, its ending. */
@@ -61,7 +63,7 @@ export function legacyNotice(p: LegacyNotification, createdAt: number): NoticePa
   };
 }
 
-export function createActivities({ ledger, log }: ActivityDeps) {
+export function createActivities({ ledger, log, onNoticesRecorded }: ActivityDeps) {
   const fallback = log ?? consoleLogger;
   const logger = (): ActivityLogger => {
     try {
@@ -97,6 +99,7 @@ export function createActivities({ ledger, log }: ActivityDeps) {
         if (step.ending) await ledger.recordEnding(step.ending);
         for (const a of step.acknowledgements ?? []) await ledger.recordAcknowledgement(a);
         logger().info('step recorded', { findings, notices, settled, ending: step.ending?.ending });
+        if (notices > 0) onNoticesRecorded?.();
         return { findings, notices, settled };
       });
     },
@@ -118,6 +121,7 @@ export function createActivities({ ledger, log }: ActivityDeps) {
       return conflictsAreFinal(async () => {
         const notice = 'noticeId' in p ? p : legacyNotice(p, Date.now());
         const { inserted } = await ledger.recordNotice(notice);
+        if (inserted) onNoticesRecorded?.();
         return { queued: inserted ? 1 : 0 };
       });
     },

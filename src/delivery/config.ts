@@ -50,6 +50,8 @@ const email = z.object({
     user: secret.optional(),
     pass: secret.optional(),
     tlsRejectUnauthorized: z.boolean().optional(),
+    /** SMTP connections kept open at once (default 8): lower it for a relay that limits connections per account */
+    connections: z.number().int().min(1).max(50).optional(),
   }).strict(),
   from: z.string().min(3),
   replyTo: z.string().optional(),
@@ -266,7 +268,7 @@ export function buildChannels(config: DeliveryConfig): DeliveryChannel[] {
       case 'email':
         return new EmailChannel({
           ...base, host: c.smtp.host, port: c.smtp.port, security: c.smtp.security, user: c.smtp.user, pass: c.smtp.pass,
-          tlsRejectUnauthorized: c.smtp.tlsRejectUnauthorized, from: c.from, replyTo: c.replyTo, messageIdDomain: c.messageIdDomain, members: c.members,
+          tlsRejectUnauthorized: c.smtp.tlsRejectUnauthorized, connections: c.smtp.connections, from: c.from, replyTo: c.replyTo, messageIdDomain: c.messageIdDomain, members: c.members,
         });
       case 'webhook':
         return new WebhookChannel({ ...base, secret: c.secret, url: c.url, members: c.members, headers: c.headers });

@@ -69,7 +69,7 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** notices claimed per round */
   batch?: number;
-  /** notices sent at once within a round (default 16) */
+  /** notices sent at once within a round (default DEFAULT_CONCURRENCY) */
   concurrency?: number;
   /** how long a claim holds (a crashed dispatcher's notices are retried after it) */
   leaseMs?: number;
@@ -97,6 +97,11 @@ interface Planned {
   people: Recipient[];
 }
 
+/**
+ * Notices sent at once within a round. A notice holds its place until each of its deliveries got an answer, so a slow
+ * receiver (a mail relay takes several round trips per mail) must not leave the fast channels of the next notices waiting.
+ */
+export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_BACKOFF = { initialMs: 5_000, factor: 2, maxMs: 15 * 60_000 };
 export const DEFAULT_GIVE_UP_AFTER_MS = 6 * 3600_000;
 
@@ -113,6 +118,9 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** a round is in progress (wake() then asks for another right after it) */
+  private busy = false;
+  private wakeAsked = false;
   private readonly clock: () => number;
 
   constructor(private readonly o: DispatcherOptions) {
@@ -130,21 +138,42 @@ export class Dispatcher {
     return this.o.channels.map((c) => c.name);
   }
 
-  /** Run rounds until stopped: at once while there is work, every pollMs when idle. */
+  /** Run rounds until stopped: at once while there is work or when woken, every pollMs when idle. */
   start() {
     if (!this.stopped) return;
     this.stopped = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      let handled = 0;
-      try {
-        handled = await this.tick();
-      } catch (err) {
-        this.o.log?.('dispatcher round failed', { error: errorText(err) });
-      }
-      if (!this.stopped) this.timer = setTimeout(() => { this.running = loop(); }, handled > 0 ? 0 : this.o.pollMs ?? 1000);
-    };
-    this.running = loop();
+    this.running = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    if (this.stopped) return;
+    this.timer = undefined;
+    this.busy = true;
+    this.wakeAsked = false;
+    let handled = 0;
+    try {
+      handled = await this.tick();
+    } catch (err) {
+      this.o.log?.('dispatcher round failed', { error: errorText(err) });
+    }
+    this.busy = false;
+    if (!this.stopped) this.timer = setTimeout(() => { this.running = this.loop(); }, handled > 0 || this.wakeAsked ? 0 : this.o.pollMs ?? 1000);
+  }
+
+  /**
+   * New notices were recorded (the worker's activities say so): look now rather than at the next poll. During a round,
+   * another follows right after it. Polling stays, for notices recorded elsewhere (another worker on the same ledger).
+   */
+  wake() {
+    if (this.stopped) return;
+    if (this.busy) {
+      this.wakeAsked = true;
+      return;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => { this.running = this.loop(); }, 0);
+    }
   }
 
   async stop() {
@@ -173,7 +202,7 @@ export class Dispatcher {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 16, claimed.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? DEFAULT_CONCURRENCY, claimed.length) }, lane));
     return claimed.length;
   }
 

@@ -17,7 +17,7 @@ import { ConfigError, temporalSettings } from './connection';
 import { createDispatcher, deliverySettings } from './dispatcher';
 
 /** Host → thread */
-type ToThread = { type: 'stop' };
+type ToThread = { type: 'stop' } | { type: 'wake' };
 /** Thread → host */
 type FromThread =
   | { type: 'ready'; channels: string[] }
@@ -35,6 +35,8 @@ export interface DispatcherThreadOptions {
 export interface DispatcherThread {
   /** the channels it sends on */
   channels: string[];
+  /** New notices were recorded: the dispatcher looks now rather than at its next poll. */
+  wake(): void;
   /** Finish the round in progress, close the channels, the ledger connection and the client; end the thread. */
   stop(): Promise<void>;
 }
@@ -74,6 +76,9 @@ export function startDispatcherThread(o: DispatcherThreadOptions = {}): Promise<
           started = true;
           resolve({
             channels: m.channels,
+            wake() {
+              if (!stopping) worker.postMessage({ type: 'wake' } satisfies ToThread);
+            },
             async stop() {
               const stopped = new Promise<void>((done) => (stopping = done));
               worker.postMessage({ type: 'stop' } satisfies ToThread);
@@ -113,6 +118,7 @@ async function runInThread() {
       log: (message, meta) => send({ type: 'log', message, ...(meta ? { meta: JSON.parse(JSON.stringify(meta)) } : {}) }),
     });
     port.on('message', (m: ToThread) => {
+      if (m.type === 'wake') return dispatcher.wake();
       if (m.type !== 'stop') return;
       void (async () => {
         await dispatcher.stop();

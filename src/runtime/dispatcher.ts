@@ -3,7 +3,7 @@ import type { Ledger, NoticeRow } from '../activities/ledger';
 import type { DeliveryChannel } from '../delivery/channels/channel';
 import { HttpTestChannel } from '../delivery/channels/http-test';
 import { LogDeliveryChannel } from '../delivery/channels/log';
-import { Dispatcher, type DispatcherOptions } from '../delivery/dispatcher';
+import { DEFAULT_CONCURRENCY, Dispatcher, type DispatcherOptions } from '../delivery/dispatcher';
 import type { NoticeKind } from '../machines/effects';
 import { deliverySignal, workflowIdFor } from '../workflows/incident.definitions';
 import { ConfigError } from './connection';
@@ -31,6 +31,8 @@ export interface DeliverySettings {
   testHttpTimeoutMs: number;
   /** the longest wait between two attempts of one delivery (DELIVERY_BACKOFF_MAX_MS, default 15 min) */
   backoffMaxMs?: number;
+  /** notices sent at once (DELIVERY_CONCURRENCY, default DEFAULT_CONCURRENCY) */
+  concurrency?: number;
 }
 
 /**
@@ -55,6 +57,13 @@ const positive = (name: string, text: string | undefined, fallback: number): num
   return n;
 };
 
+const count = (name: string, text: string | undefined, fallback: number): number => {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConfigError(`${name}: must be a whole number from 1 to 1000, got "${text}"`);
+  return n;
+};
+
 export function deliverySettings(env: NodeJS.ProcessEnv = process.env): DeliverySettings {
   const url = env.DELIVERY_TEST_HTTP_URL;
   if (url !== undefined && url !== '') {
@@ -71,6 +80,7 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
     leaseMs: positive('DELIVERY_LEASE_MS', env.DELIVERY_LEASE_MS, 60_000),
     testHttpTimeoutMs: positive('DELIVERY_TEST_HTTP_TIMEOUT_MS', env.DELIVERY_TEST_HTTP_TIMEOUT_MS, 10_000),
     backoffMaxMs: positive('DELIVERY_BACKOFF_MAX_MS', env.DELIVERY_BACKOFF_MAX_MS, 15 * 60_000),
+    concurrency: count('DELIVERY_CONCURRENCY', env.DELIVERY_CONCURRENCY, DEFAULT_CONCURRENCY),
     ...(url ? { testHttpUrl: url } : {}),
   };
 }
@@ -170,6 +180,7 @@ export function createDispatcher(o: { ledger: Ledger; client?: Client; settings:
     pollMs: settings.pollMs,
     giveUpAfterMs: settings.giveUpAfterMs,
     leaseMs: settings.leaseMs,
+    ...(settings.concurrency !== undefined ? { concurrency: settings.concurrency } : {}),
     backoff: { initialMs: Math.min(5_000, settings.pollMs * 4, settings.backoffMaxMs ?? Infinity), factor: 2, maxMs: settings.backoffMaxMs ?? 15 * 60_000 },
     ...(client ? incidentReporter(client) : {}),
     onDuty: rosterResolver(o.ledger, o.plans ?? []),

@@ -43,6 +43,8 @@ export interface IncidentWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** the worker's limits; default: workerTuning(process.env) */
   tuning?: WorkerTuning;
+  /** told after an activity recorded new notices (wake the dispatcher) */
+  onNoticesRecorded?: () => void;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function createIncidentWorker(o: IncidentWorkerOptions): Promise<Wo
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: PRELOAD_MODULES } }),
-    activities: createActivities({ ledger: o.ledger }),
+    activities: createActivities({ ledger: o.ledger, ...(o.onNoticesRecorded ? { onNoticesRecorded: o.onNoticesRecorded } : {}) }),
     ...(t.maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTaskExecutions } : {}),
     ...(t.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivityTaskExecutions } : {}),
     ...(t.workflowTaskPollers !== undefined ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: t.workflowTaskPollers } } : {}),

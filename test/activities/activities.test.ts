@@ -189,6 +189,20 @@ describe('recordStep activity (v1: everything one step writes, in one activity)'
     expect(counts).toEqual([1, 2, 1]);
   });
 
+  it('tells the worker (to wake its dispatcher) after a step that recorded new notices, and not after a retry or a step without any', async () => {
+    let woken = 0;
+    const acts = createActivities({ ledger, onNoticesRecorded: () => woken++ });
+    await env.run(acts.recordStep, { findings: [finding()], notices: [], settled: [] });
+    expect(woken).toBe(0);
+    const step: StepRecords = { findings: [], notices: [notice(), reminder], settled: [] };
+    await env.run(acts.recordStep, step);
+    // once per step, however many notices it recorded
+    expect(woken).toBe(1);
+    // a retry records nothing new: no wake
+    await retryEnv().run(acts.recordStep, step);
+    expect(woken).toBe(1);
+  });
+
   it('a step whose finding conflicts with a recorded one fails for good, typed LedgerConflictError, naming the fields', async () => {
     const acts = createActivities({ ledger });
     await env.run(acts.recordStep, { findings: [finding()], notices: [], settled: [] });

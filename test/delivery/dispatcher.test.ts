@@ -238,6 +238,49 @@ describe('dispatcher', () => {
     expect(receiver.requests.length).toBe(20);
   });
 
+  it('woken when a notice is recorded, it sends at once rather than at its next poll; woken during a round, another follows right after', async () => {
+    const d = dispatcher({ clock: Date.now, pollMs: 60 * MIN });
+    const recorded = (id: string) => notice({ noticeId: `${id}/overdue/firstReport/due=x`, incidentId: id, createdAt: Date.now() });
+    const delivered = async (id: string) => (await ledger.listNotices({ incidentId: id }))[0]?.status === 'delivered';
+    const until = async (f: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await f()); i++) await new Promise((r) => setTimeout(r, 25));
+      return f();
+    };
+    d.start();
+    try {
+      // the first round (at start) found nothing; the next poll is an hour away
+      await new Promise((r) => setTimeout(r, 100));
+      await ledger.recordNotice(recorded('wake-1'));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await delivered('wake-1')).toBe(false);
+      d.wake();
+      expect(await until(() => delivered('wake-1'))).toBe(true);
+
+      // a notice recorded while a round sends another: the wake asks for one more round right after this one
+      let once = true;
+      receiver.afterAccept = async () => {
+        if (!once) return;
+        once = false;
+        await ledger.recordNotice(recorded('wake-3'));
+        d.wake();
+      };
+      await ledger.recordNotice(recorded('wake-2'));
+      d.wake();
+      expect(await until(() => delivered('wake-2'))).toBe(true);
+      expect(await until(() => delivered('wake-3'))).toBe(true);
+      // each person once
+      expect([...receiver.accepted.keys()].filter((k) => k.startsWith('wake-'))).toHaveLength(6);
+      expect(receiver.requests).toHaveLength(6);
+    } finally {
+      await d.stop();
+    }
+    // a wake after stop starts nothing
+    d.wake();
+    await ledger.recordNotice(recorded('wake-4'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await delivered('wake-4')).toBe(false);
+  });
+
   it('the log channel reaches everyone and writes one line per delivery', async () => {
     const lines: string[] = [];
     const d = new Dispatcher({ ledger, clock, channels: [new LogDeliveryChannel((l) => lines.push(l))] });

@@ -48,6 +48,15 @@ describe('where the dispatcher runs (DISPATCHER) and its backoff ceiling (DELIVE
     // unset: 15 minutes
     expect(deliverySettings({}).backoffMaxMs).toBe(15 * 60_000);
   });
+
+  it('DELIVERY_CONCURRENCY: a whole number from 1 to 1000 (default 32), else a ConfigError naming it and the value', () => {
+    expect(deliverySettings({}).concurrency).toBe(32);
+    expect(deliverySettings({ DELIVERY_CONCURRENCY: '8' }).concurrency).toBe(8);
+    for (const bad of ['0', '2.5', 'many', '1001']) {
+      expect(() => deliverySettings({ DELIVERY_CONCURRENCY: bad })).toThrow(ConfigError);
+      expect(() => deliverySettings({ DELIVERY_CONCURRENCY: bad })).toThrow(new RegExp(`DELIVERY_CONCURRENCY.*"${bad.replace('.', '\\.')}"`));
+    }
+  });
 });
 
 /** Two people of test/fixtures/plans/county-office.yaml (the webhook channel's URL reaches everyone). */
@@ -133,6 +142,28 @@ describe('the dispatcher on a real worker thread', () => {
     // nothing was sent twice
     expect(receiver.unique.size).toBe(2);
     expect(receiver.duplicates).toBe(0);
+  });
+
+  it('woken by the host, it sends a new notice at once instead of at its next poll (a minute away)', async () => {
+    thread = await startDispatcherThread({ env: threadEnv({ DELIVERY_POLL_MS: '60000' }), log: (message, meta) => logs.push({ message, meta }) });
+    // its first round ran at start (nothing to send), the next poll is a minute away
+    await new Promise((r) => setTimeout(r, 500));
+    const before = receiver.unique.size;
+    const n = notice('thread-wake', Date.now());
+    expect((await ledger.recordNotice(n)).inserted).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_000));
+    // not woken: nothing yet (the poll is a minute away)
+    expect(receiver.unique.size).toBe(before);
+    const woken = Date.now();
+    thread.wake();
+    await vi.waitFor(async () => expect((await ledger.getNotice(n.noticeId))?.status).toBe('delivered'), { timeout: 30_000, interval: 50 });
+    // well before the poll would have found it
+    expect(Date.now() - woken).toBeLessThan(30_000);
+    expect(receiver.unique.size).toBe(before + 2);
+    await thread.stop();
+    // a wake after the stop is ignored (no message to a thread that ended)
+    expect(() => thread!.wake()).not.toThrow();
+    thread = undefined;
   });
 
   it('a DELIVERY_CONFIG that is not there: the start rejects with the error naming DELIVERY_CONFIG and the file', async () => {

@@ -35,7 +35,15 @@ export interface EmailChannelOptions {
   rate?: ChannelRate;
   /** trust this CA / skip certificate checks (private relays); default: the system's trust */
   tlsRejectUnauthorized?: boolean;
+  /** SMTP connections kept open at once (default EMAIL_DEFAULT_CONNECTIONS) */
+  connections?: number;
 }
+
+/**
+ * SMTP connections a mail channel keeps open by default. Each mail takes several round trips (MAIL, RCPT, DATA), so
+ * a burst of notices is sent over connections side by side; a relay that allows fewer per account is set lower.
+ */
+export const EMAIL_DEFAULT_CONNECTIONS = 8;
 
 /** The domain of an address in `Name <a@b>` or `a@b` form. */
 function domainOf(from: string): string | undefined {
@@ -83,7 +91,7 @@ export class EmailChannel implements DeliveryChannel {
       // a pool of SMTP connections kept open and reused: a burst of notices does not pay a new connection,
       // greeting and login per mail (a connection the server closed is reopened on the next mail)
       pool: true,
-      maxConnections: 4,
+      maxConnections: o.connections ?? EMAIL_DEFAULT_CONNECTIONS,
       maxMessages: 100,
       ...(o.tlsRejectUnauthorized === false ? { tls: { rejectUnauthorized: false } } : {}),
     });

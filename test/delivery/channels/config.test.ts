@@ -81,6 +81,10 @@ describe('delivery configuration', () => {
   it('schema errors name the setting: a wrong type, a missing field, an unknown key, an unknown channel type', () => {
     const wrongPort = errorOf(() => parseDeliveryConfig({ channels: [{ name: 'm', type: 'email', smtp: { host: 'h', port: 'x' }, from: 'a@b.cn' }] }, {}));
     expect(wrongPort.message).toMatch(/^DELIVERY_CONFIG channels\[0\] \(m\)\.smtp\.port: /);
+    for (const connections of [0, 51, 2.5]) {
+      const bad = errorOf(() => parseDeliveryConfig({ channels: [{ name: 'm', type: 'email', smtp: { host: 'h', connections }, from: 'a@b.cn' }] }, {}));
+      expect(bad.message).toMatch(/^DELIVERY_CONFIG channels\[0\] \(m\)\.smtp\.connections: /);
+    }
     const noMembers = errorOf(() => parseDeliveryConfig({ channels: [{ name: 'w', type: 'wecom', key: 'k' }] }, {}));
     expect(noMembers.message).toMatch(/^DELIVERY_CONFIG channels\[0\] \(w\)\.members: /);
     const typo = errorOf(() => parseDeliveryConfig({ channels: [{ name: 'd', type: 'dingtalk', accessToken: 't', members: ['a'], secert: 'SECx' }] }, {}));

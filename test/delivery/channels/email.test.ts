@@ -49,6 +49,25 @@ describe('email over SMTP', () => {
     expect(mail.raw).not.toContain(PASS);
   });
 
+  it('a burst goes out over the pool\'s connections side by side: at most smtp.connections at once (default 8)', async () => {
+    const burst = async (c: EmailChannel, n: number, tag: string) => {
+      // (connections other tests' channels left open count in neither direction)
+      const before = rx.openConnections;
+      rx.peakConnections = before;
+      const sent = rx.mails.length;
+      await Promise.all(Array.from({ length: n }, (_, i) => c.deliver(message({
+        address: `p${i}@example.gov.cn`, people: [{ ...li, personId: `p${i}`, contacts: { email: `p${i}@example.gov.cn` } }], deliveryId: `N-${tag}/person=p${i}/office-mail`,
+      }))));
+      expect(rx.mails.length - sent).toBe(n);
+      c.close();
+      return rx.peakConnections - before;
+    };
+    expect(await burst(channel({ connections: 2 }), 6, 'two')).toBeLessThanOrEqual(2);
+    const peak = await burst(channel(), 16, 'default');
+    expect(peak).toBeGreaterThan(4);
+    expect(peak).toBeLessThanOrEqual(8);
+  });
+
   it('a resend of the same delivery carries the same Message-ID', async () => {
     const m = message({ address: 'zhangsan@example.gov.cn', deliveryId: 'N-4/person=zhang.san/office-mail' });
     await channel().deliver(m);

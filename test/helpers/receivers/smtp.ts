@@ -32,6 +32,9 @@ export class SmtpReceiver {
   readonly mails: ReceivedMail[] = [];
   /** logins refused */
   authFailures = 0;
+  /** client connections open now, and the most open at once since start (or since reset to 0) */
+  openConnections = 0;
+  peakConnections = 0;
   mode: SmtpMode = 'ok';
   readonly refuse = new Set<string>();
   port = 0;
@@ -48,6 +51,14 @@ export class SmtpReceiver {
       authOptional: false,
       logger: false,
       closeTimeout: 200,
+      onConnect: (_session, cb) => {
+        this.openConnections++;
+        this.peakConnections = Math.max(this.peakConnections, this.openConnections);
+        cb();
+      },
+      onClose: () => {
+        this.openConnections--;
+      },
       onAuth: (auth, _session, cb) => {
         if (auth.username === this.user && auth.password === this.pass) return cb(null, { user: auth.username });
         this.authFailures++;
