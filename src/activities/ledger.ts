@@ -235,8 +235,10 @@ export interface Ledger {
   updateNotice(id: string, change: Pick<NoticeRow, 'status' | 'attempts'> & Partial<Pick<NoticeRow, 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): Promise<void>;
   getNotice(id: string): Promise<NoticeRow | undefined>;
   listNotices(filter?: { incidentId?: string; status?: NoticeStatus }): Promise<NoticeRow[]>;
-  /** Create the delivery rows a notice expands to (idempotent by id); returns every row of the notice. */
+  /** Create the delivery rows a notice expands to (idempotent by id); returns each as stored (one already there as it stands). */
   ensureDeliveries(rows: DeliveryRow[]): Promise<DeliveryRow[]>;
+  /** Where a notice stands (its status alone), or undefined for an unknown id. */
+  noticeStatus(id: string): Promise<NoticeStatus | undefined>;
   updateDelivery(id: string, change: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt' | 'subject' | 'text'>>): Promise<void>;
   listDeliveries(filter?: { incidentId?: string; noticeId?: string }): Promise<DeliveryRow[]>;
   /** Put failed notices (one, or all of an incident) back in the queue, due now; returns how many. */
@@ -1077,17 +1079,26 @@ export class SqliteLedger implements Ledger {
        VALUES (@id, @notice_id, @incident_id, @destination, @person_id, @person_name, @channel, @address, 'pending', 0, @created_at)
        ON CONFLICT (id) DO NOTHING`,
     );
-    this.db.transaction(() => {
-      for (const d of rows) {
-        insert.run({
-          id: d.id, notice_id: d.noticeId, incident_id: d.incidentId, destination: d.destination, person_id: nul(d.personId),
-          person_name: d.personName, channel: d.channel, address: nul(d.address), created_at: iso(d.createdAt, 'createdAt'),
-        });
-      }
-    }).immediate();
-    const ids = new Set(rows.map((r) => r.id));
-    const noticeIds = [...new Set(rows.map((r) => r.noticeId))];
-    return (await Promise.all(noticeIds.map((n) => this.listDeliveries({ noticeId: n })))).flat().filter((d) => ids.has(d.id));
+    const existing = this.sql('SELECT * FROM deliveries WHERE id = ?');
+    return this.db.transaction(() => rows.map((d): DeliveryRow => {
+      const createdAt = iso(d.createdAt, 'createdAt');
+      const { changes } = insert.run({
+        id: d.id, notice_id: d.noticeId, incident_id: d.incidentId, destination: d.destination, person_id: nul(d.personId),
+        person_name: d.personName, channel: d.channel, address: nul(d.address), created_at: createdAt,
+      });
+      // (a new row is what was just written; one already there is read back as it stands)
+      if (changes === 0) return rowToDelivery(existing.get(d.id) as DeliveryDbRow);
+      return {
+        id: d.id, noticeId: d.noticeId, incidentId: d.incidentId, destination: d.destination, ...(d.personId !== undefined ? { personId: d.personId } : {}),
+        personName: d.personName, channel: d.channel, ...(d.address !== undefined ? { address: d.address } : {}), status: 'pending', attempts: 0,
+        createdAt: Date.parse(createdAt),
+      };
+    })).immediate();
+  }
+
+  async noticeStatus(id: string): Promise<NoticeStatus | undefined> {
+    const r = this.sql('SELECT status FROM notices WHERE id = ?').get(id) as { status: NoticeStatus } | undefined;
+    return r?.status;
   }
 
   async updateDelivery(id: string, c: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt' | 'subject' | 'text'>>): Promise<void> {

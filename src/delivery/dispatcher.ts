@@ -302,12 +302,16 @@ export class Dispatcher {
     let lastError: string | undefined;
     const redriven = await this.wasReportedFailed(n);
     // Every destination of the notice at once (each channel's receivers are independent; throttling is per receiver).
+    // A delivery's row is written and its copy here kept the same (the notice's outcome is read from the copies).
+    const write = async (d: DeliveryRow, change: Parameters<Ledger['updateDelivery']>[1]) => {
+      await this.o.ledger.updateDelivery(d.id, change);
+      Object.assign(d, change);
+    };
     const attempt = async (d: DeliveryRow): Promise<void> => {
       if (d.status === 'delivered' || d.status === 'superseded') return;
       if (d.channel === NO_CHANNEL) {
         if (d.status !== 'failed' || d.lastError === undefined) {
-          await this.o.ledger.updateDelivery(d.id, { status: 'failed', lastError: `no channel reaches ${d.personName} (${d.personId}): add a contact to the plan or a route` });
-          d.status = 'failed';
+          await write(d, { status: 'failed', lastError: `no channel reaches ${d.personName} (${d.personId}): add a contact to the plan or a route` });
         }
         return;
       }
@@ -320,8 +324,7 @@ export class Dispatcher {
       const channel = byName.get(d.channel);
       if (!channel) {
         lastError = `channel ${d.channel} is no longer configured`;
-        await this.o.ledger.updateDelivery(d.id, { status: 'failed', lastError });
-        d.status = 'failed';
+        await write(d, { status: 'failed', lastError });
         return;
       }
       // A receiver that just failed is probed again at its time; the others wait for that (not an attempt). A notice
@@ -343,7 +346,7 @@ export class Dispatcher {
       // Throttled per receiver: a burst waits its turn (not an attempt), never dropped.
       const wait = this.throttle.wait(channel, channel.receiverKey(d), now);
       if (wait > 0) {
-        await this.o.ledger.updateDelivery(d.id, { status: 'pending', nextAttemptAt: now + wait });
+        await write(d, { status: 'pending', nextAttemptAt: now + wait });
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, now + wait);
         return;
       }
@@ -356,16 +359,14 @@ export class Dispatcher {
         this.throttle.take(channel, channel.receiverKey(d), now);
         await channel.deliver(message);
         if (this.down.delete(receiver)) this.o.log?.('receiver back', { channel: d.channel, receiver: channel.receiverKey(d) });
-        await this.o.ledger.updateDelivery(d.id, { status: 'delivered', attempts: d.attempts + 1, deliveredAt: this.clock(), subject, text, lastError: undefined, nextAttemptAt: undefined });
-        d.status = 'delivered';
+        await write(d, { status: 'delivered', attempts: d.attempts + 1, deliveredAt: this.clock(), subject, text, lastError: undefined, nextAttemptAt: undefined });
       } catch (err) {
         const permanent = err instanceof DeliveryError && !err.retryable;
         lastError = `${d.channel} → ${d.personName}: ${errorText(err)}`;
         if (permanent) {
           // (the receiver answered: it is up, whatever it thought of this one delivery)
           this.down.delete(receiver);
-          await this.o.ledger.updateDelivery(d.id, { status: 'failed', attempts: d.attempts + 1, lastError, subject, text });
-          d.status = 'failed';
+          await write(d, { status: 'failed', attempts: d.attempts + 1, lastError, subject, text });
           this.o.log?.('delivery refused for good', { deliveryId: d.id, error: lastError });
           return;
         }
@@ -383,14 +384,18 @@ export class Dispatcher {
           this.down.set(receiver, { failures, until: now + probeIn, error: errorText(err) });
         }
         nextAttemptAt = Math.min(nextAttemptAt ?? Infinity, next);
-        await this.o.ledger.updateDelivery(d.id, { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: next, lastError, subject, text });
+        await write(d, { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: next, lastError, subject, text });
         this.o.log?.('delivery failed; will retry', { deliveryId: d.id, error: lastError, nextAttemptAt: new Date(next).toISOString() });
       }
     };
     await Promise.all(deliveries.map(attempt));
-    const all = await this.o.ledger.listDeliveries({ noticeId: n.id });
+    // Where each delivery stands now: as this attempt left it (this dispatcher holds the notice's claim, so nobody else
+    // wrote them meanwhile), and any earlier row this attempt did not plan (a channel no longer routed) as it was.
+    const standing = new Map(earlier.map((d) => [d.id, d]));
+    for (const d of deliveries) standing.set(d.id, d);
+    const all = [...standing.values()];
     // Made moot while it was being sent (its obligation met): what was not delivered is not retried.
-    if ((await this.o.ledger.getNotice(n.id))?.status === 'superseded') {
+    if ((await this.o.ledger.noticeStatus(n.id)) === 'superseded') {
       for (const d of all) if (d.status !== 'delivered' && d.status !== 'superseded') await this.o.ledger.updateDelivery(d.id, { status: 'superseded' });
       return;
     }

@@ -608,6 +608,19 @@ describe('SqliteLedger deliveries and re-drive', () => {
     expect(await l.listDeliveries({ incidentId: 'INC-2' })).toEqual([]);
     // only the rows asked for are returned
     expect((await l.ensureDeliveries([wangPhone])).map((d) => d.id)).toEqual([wangPhone.id]);
+    // a new row is returned exactly as a read of it gives it (no read-back needed)
+    const fresh = delivery(n.noticeId, 'p-li', 'email', { address: 'li@example.gov.cn', createdAt: T0 + 20_000 });
+    const [made] = await l.ensureDeliveries([fresh]);
+    expect(made).toEqual((await l.listDeliveries({ noticeId: n.noticeId })).find((d) => d.id === fresh.id));
+  });
+
+  it('noticeStatus reads a notice\'s status alone; an unknown id is undefined', async () => {
+    const n = notice();
+    await l.recordNotice(n);
+    expect(await l.noticeStatus(n.noticeId)).toBe('pending');
+    await l.settleNotices(n.incidentId, n.obligationId!, 'met');
+    expect(await l.noticeStatus(n.noticeId)).toBe('superseded');
+    expect(await l.noticeStatus('no-such-notice')).toBeUndefined();
   });
 
   it('updateDelivery changes only the fields given; an unknown id is refused', async () => {
