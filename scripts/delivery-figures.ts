@@ -18,10 +18,11 @@
  *      its lag, and every expected delivery arrived once (the webhook receiver honours idempotency keys).
  *   U  update latency: `--updates` sequential `report` updates with every channel up (the baseline), then as
  *      many with every receiver stopped (the dispatcher keeps failing and retrying the notices those reports
- *      record), then as many with every channel up again (to tell a real difference from drift); the event
- *      loop's delay is recorded beside each, since the worker, dispatcher and client share one process. 300 each by
- *      default: the p99 of 100 is their second-worst, one stray pause (two runs of 100 had "up" and "up again", the
- *      same case, 1.25× apart at p99).
+ *      record), then as many with every channel up again (a look at drift, not a like-for-like baseline: they are
+ *      later reports on A's incidents, written follow-ups that change less, so they are quicker); "up" and "down"
+ *      are the same mix (each incident's first report by phone, then written ones). The event loop's delay is
+ *      recorded beside each, since the worker, dispatcher and client share one process. 300 each by default: the p99
+ *      of 100 is their second-worst, one stray pause.
  *   C  the vendors' default rates (no `rate` in the configuration): observed for `--window`, then the rest is
  *      projected from the rates (one duty officer getting 200 SMS is throttled by the gateway, not by us).
  *
