@@ -210,6 +210,7 @@ describe('a missed deadline reaches the people on duty on every channel, climbin
     await hook.stop();
     await new Promise((r) => setTimeout(r, Math.max(0, dueAt + 25 * SECOND - Date.now())));
     const missedWhileDown = hook.accepted.length;
+    const backAt = Date.now();
     await hook.start();
 
     // the climb: the repeat (70 s after the due time) reaches the office on duty after the hand-over
@@ -255,7 +256,11 @@ describe('a missed deadline reaches the people on duty on every channel, climbin
       expect(hookRows.length).toBeGreaterThan(0);
       const delivered = (await l.listDeliveries({ incidentId: INC })).filter((d) => d.channel === 'ops-webhook');
       expect(hook.duplicates).toBe(0);
-      expect(delivered.filter((d) => d.attempts > 1).length).toBeGreaterThan(0); // some waited out the outage
+      // some waited out the outage: delivered once the receiver was back
+      expect(delivered.filter((d) => (d.deliveredAt ?? 0) >= backAt).length).toBeGreaterThan(0);
+      // and the receiver was probed while it was down (one delivery per probe, of either incident: the others waited)
+      const probed = [...(await l.listDeliveries({ incidentId: INC })), ...(await l.listDeliveries({ incidentId: ACKED }))].filter((d) => d.channel === 'ops-webhook');
+      expect(probed.filter((d) => d.attempts > 1).length).toBeGreaterThan(0);
       for (const d of delivered) expect([...hook.unique.keys()].some((k) => decodeURIComponent(k) === d.id || k === d.id)).toBe(true);
       // each step, delivery and acknowledgement is in the ledger
       const acks = await l.listAcknowledgements({ incidentId: INC });
